@@ -7,11 +7,11 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/masks.html.md"""
 # %% auto #0
 __all__ = ['dilate', 'keep_main_regions', 'heatmap_mask', 'gaussian_blur', 'saliency_params', 'saliency_map', 'saliency_mask']
 
-# %% ../nbs/40_masks.ipynb #6eb08260
+# %% ../nbs/40_masks.ipynb #8c89c7bc
 import torch, torch.nn.functional as F, numpy as np
 from scipy import ndimage
 
-# %% ../nbs/40_masks.ipynb #2ab692f9
+# %% ../nbs/40_masks.ipynb #c4f2d8cc
 def dilate(mask:torch.Tensor, # (B,1,H,W) binary {0,1} float mask
            radius:int, # dilation radius in pixels; the element is a (2r+1) square
           )->torch.Tensor: # (B,1,H,W) dilated mask
@@ -19,7 +19,7 @@ def dilate(mask:torch.Tensor, # (B,1,H,W) binary {0,1} float mask
     if radius <= 0: return mask
     return F.max_pool2d(mask, 2*radius+1, stride=1, padding=radius)
 
-# %% ../nbs/40_masks.ipynb #85786695
+# %% ../nbs/40_masks.ipynb #62b0df8f
 def _keep_main(m:np.ndarray, max_regions:int, min_frac:float)->np.ndarray:
     "Keep the main 8-connected components of one (H,W) boolean array."
     lab, n = ndimage.label(m, structure=np.ones((3,3), dtype=int))
@@ -29,7 +29,7 @@ def _keep_main(m:np.ndarray, max_regions:int, min_frac:float)->np.ndarray:
     keep = order[sizes[order] >= min_frac*sizes.max()] + 1
     return np.isin(lab, keep)
 
-# %% ../nbs/40_masks.ipynb #87823614
+# %% ../nbs/40_masks.ipynb #688422c6
 def keep_main_regions(mask:torch.Tensor, # (B,1,H,W) binary mask
                       max_regions:int=3, # keep at most this many largest components
                       min_frac:float=0.1, # ... each at least this fraction of the largest's area
@@ -40,7 +40,7 @@ def keep_main_regions(mask:torch.Tensor, # (B,1,H,W) binary mask
     dt = mask.dtype if mask.is_floating_point() else torch.float32
     return torch.from_numpy(out).to(device=mask.device, dtype=dt)
 
-# %% ../nbs/40_masks.ipynb #24c37d63
+# %% ../nbs/40_masks.ipynb #781e0bdb
 def heatmap_mask(heatmap:torch.Tensor, # (B,1,H,W) scores, higher = more problematic
                  threshold:float=0.5, # pixels above this are problematic
                  max_regions:int=3, # keep at most this many connected regions
@@ -54,7 +54,7 @@ def heatmap_mask(heatmap:torch.Tensor, # (B,1,H,W) scores, higher = more problem
     m = (h > threshold).to(h.dtype if h.is_floating_point() else torch.float32)
     return dilate(keep_main_regions(m, max_regions, min_frac), dilate_px)
 
-# %% ../nbs/40_masks.ipynb #44a327d8
+# %% ../nbs/40_masks.ipynb #150bce7d
 def gaussian_blur(x:torch.Tensor, # (B,C,H,W) images or maps
                   kernel_size:int, # odd kernel side; 1 is the identity
                   sigma:float, # standard deviation in pixels; <= 0 is the identity
@@ -69,14 +69,14 @@ def gaussian_blur(x:torch.Tensor, # (B,C,H,W) images or maps
     y = F.conv2d(F.conv2d(y, k.view(1,1,1,-1)), k.view(1,1,-1,1))
     return y.reshape(B,C,H,W)
 
-# %% ../nbs/40_masks.ipynb #22199274
+# %% ../nbs/40_masks.ipynb #72c46301
 def saliency_params(size:int, # image side in pixels
                    )->tuple[int,float]: # (kernel_size, sigma)
     "Saliency smoothing kernel size and σ, scaled from the paper's (16, 4) at 512 px."
     v = 16*size/512
     return max(3, int(v//2)*2 + 1), max(0.5, 4*size/512)
 
-# %% ../nbs/40_masks.ipynb #186d035f
+# %% ../nbs/40_masks.ipynb #0270d6d4
 def saliency_map(score_fn, # callable (images, prompts) -> (B,) scores
                  images:torch.Tensor, # (B,C,H,W) images
                  prompts=None, # passed through to `score_fn`
@@ -91,7 +91,7 @@ def saliency_map(score_fn, # callable (images, prompts) -> (B,) scores
     mx = sal.amax((2,3), keepdim=True)
     return (sal / torch.where(mx > 0, mx, torch.ones_like(mx))).detach()
 
-# %% ../nbs/40_masks.ipynb #305969a4
+# %% ../nbs/40_masks.ipynb #bf3bac42
 def saliency_mask(score_fn, # callable (images, prompts) -> (B,) scores
                   images:torch.Tensor, # (B,C,H,W) images
                   prompts=None, # passed through to `score_fn`

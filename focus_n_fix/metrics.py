@@ -9,7 +9,7 @@ __all__ = ['TV_WEIGHTS', 'PSNR_MAX', 'outside', 'check_pair', 'weighted_mean', '
            'LPIPSUnavailable', 'backbone_state', 'lpips_model', 'lpips_distance', 'lpips_or_reason', 'batch_mean',
            'preservation']
 
-# %% ../nbs/70_metrics.ipynb #86f402e3
+# %% ../nbs/70_metrics.ipynb #7e9d966e
 import warnings
 from pathlib import Path
 
@@ -17,13 +17,13 @@ import torch
 import torch.nn.functional as F
 import torchvision
 
-# %% ../nbs/70_metrics.ipynb #a5e73efe
+# %% ../nbs/70_metrics.ipynb #312c6956
 def outside(mask:torch.Tensor, # (B,1,H,W) region mask, 1 = problem region
            ) -> torch.Tensor:  # (B,1,H,W) weights 1 − mask
     "Weights of the part of the image that should stay untouched."
     return 1 - mask
 
-# %% ../nbs/70_metrics.ipynb #95b317f6
+# %% ../nbs/70_metrics.ipynb #a0d44c93
 def check_pair(img:torch.Tensor,  # (B,C,H,W)
                ref:torch.Tensor,  # (B,C,H,W), same shape as `img`
                mask:torch.Tensor|None=None, # (B,1,H,W) weights, or None
@@ -35,7 +35,7 @@ def check_pair(img:torch.Tensor,  # (B,C,H,W)
     if mask is not None and tuple(mask.shape) != want:
         raise ValueError(f"mask must have shape (B,1,H,W) = {want}, got {tuple(mask.shape)}")
 
-# %% ../nbs/70_metrics.ipynb #326ef8d1
+# %% ../nbs/70_metrics.ipynb #38610b4f
 def weighted_mean(x:torch.Tensor, # (B,1,H,W) per-pixel values
                   w:torch.Tensor|None=None, # (B,1,H,W) weights, or None for a plain mean
                  ) -> torch.Tensor: # (B,) sum(w·x)/sum(w); NaN where sum(w) = 0
@@ -44,7 +44,7 @@ def weighted_mean(x:torch.Tensor, # (B,1,H,W) per-pixel values
     w = w.to(x)
     return (w * x).flatten(1).sum(1) / w.flatten(1).sum(1)
 
-# %% ../nbs/70_metrics.ipynb #69b2ce38
+# %% ../nbs/70_metrics.ipynb #a741ac5b
 def psnr(img:torch.Tensor, # (B,C,H,W) in [0,1]
          ref:torch.Tensor, # (B,C,H,W) in [0,1]
          mask:torch.Tensor|None=None, # (B,1,H,W) weights, e.g. `outside(M)`; None = whole image
@@ -54,7 +54,7 @@ def psnr(img:torch.Tensor, # (B,C,H,W) in [0,1]
     mse = weighted_mean((img - ref).pow(2).mean(1, keepdim=True), mask)
     return 10 * torch.log10(1 / mse)
 
-# %% ../nbs/70_metrics.ipynb #36824a1c
+# %% ../nbs/70_metrics.ipynb #2bc519fa
 def gaussian_window(window:int=11, # number of taps, odd
                     sigma:float=1.5, # standard deviation in pixels
                    ) -> torch.Tensor: # (window,) float64, sums to 1
@@ -64,7 +64,7 @@ def gaussian_window(window:int=11, # number of taps, odd
     g = torch.exp(-k**2 / (2 * sigma**2))
     return g / g.sum()
 
-# %% ../nbs/70_metrics.ipynb #907e8936
+# %% ../nbs/70_metrics.ipynb #24f448a3
 def ssim_map(img:torch.Tensor, # (B,C,H,W) in [0,1]
              ref:torch.Tensor, # (B,C,H,W) in [0,1]
              window:int=11, # Gaussian window size
@@ -81,7 +81,7 @@ def ssim_map(img:torch.Tensor, # (B,C,H,W) in [0,1]
     s = (2 * mx * my + c1) * (2 * cxy + c2) / ((mx**2 + my**2 + c1) * (vx + vy + c2))
     return s.mean(1, keepdim=True)
 
-# %% ../nbs/70_metrics.ipynb #ab4b2753
+# %% ../nbs/70_metrics.ipynb #339e3a62
 def ssim(img:torch.Tensor, # (B,C,H,W) in [0,1]
          ref:torch.Tensor, # (B,C,H,W) in [0,1]
          mask:torch.Tensor|None=None, # (B,1,H,W) weights; None = whole image
@@ -92,13 +92,13 @@ def ssim(img:torch.Tensor, # (B,C,H,W) in [0,1]
     check_pair(img, ref, mask)
     return weighted_mean(ssim_map(img, ref, window, sigma), mask)
 
-# %% ../nbs/70_metrics.ipynb #68f4d5c8
+# %% ../nbs/70_metrics.ipynb #303a1521
 class LPIPSUnavailable(RuntimeError):
     "LPIPS cannot be built here; the message says what is missing and how to provide it."
 
 TV_WEIGHTS = {'alex': 'AlexNet_Weights', 'vgg': 'VGG16_Weights', 'squeeze': 'SqueezeNet1_1_Weights'}
 
-# %% ../nbs/70_metrics.ipynb #34355dbb
+# %% ../nbs/70_metrics.ipynb #9436030d
 def backbone_state(net:str='alex', # LPIPS backbone: 'alex', 'vgg' or 'squeeze'
                   ) -> dict: # torchvision state dict of the ImageNet backbone
     "Read LPIPS's ImageNet backbone weights from the local torch hub cache, or raise `LPIPSUnavailable`."
@@ -110,7 +110,7 @@ def backbone_state(net:str='alex', # LPIPS backbone: 'alex', 'vgg' or 'squeeze'
             f"on a machine with internet access and copy it into {path.parent} ($TORCH_HOME/hub/checkpoints).")
     return torch.load(path, map_location='cpu', weights_only=True)
 
-# %% ../nbs/70_metrics.ipynb #ad617234
+# %% ../nbs/70_metrics.ipynb #0b1e1906
 def lpips_model(net:str='alex', # LPIPS backbone: 'alex', 'vgg' or 'squeeze'
                 pretrained:bool=True, # ImageNet backbone from the hub cache; False = seeded random backbone
                ) -> torch.nn.Module: # `lpips.LPIPS` in eval mode
@@ -125,7 +125,7 @@ def lpips_model(net:str='alex', # LPIPS backbone: 'alex', 'vgg' or 'squeeze'
         model.net.load_state_dict({k: state['features.' + k.split('.', 1)[1]] for k in model.net.state_dict()})
     return model
 
-# %% ../nbs/70_metrics.ipynb #90bc4204
+# %% ../nbs/70_metrics.ipynb #da968eca
 def lpips_distance(model:torch.nn.Module, # from `lpips_model`
                    img:torch.Tensor, # (B,3,H,W) in [0,1]
                    ref:torch.Tensor, # (B,3,H,W) in [0,1]
@@ -136,7 +136,7 @@ def lpips_distance(model:torch.nn.Module, # from `lpips_model`
     if mask is not None: img = mask * img + (1 - mask) * ref
     return model(img * 2 - 1, ref * 2 - 1).flatten()
 
-# %% ../nbs/70_metrics.ipynb #254cedd6
+# %% ../nbs/70_metrics.ipynb #e907d25c
 def lpips_or_reason(img:torch.Tensor, # (B,3,H,W) in [0,1]
                     ref:torch.Tensor, # (B,3,H,W) in [0,1]
                     net:str='alex', # LPIPS backbone
@@ -149,7 +149,7 @@ def lpips_or_reason(img:torch.Tensor, # (B,3,H,W) in [0,1]
     with torch.no_grad():
         return {k: float(lpips_distance(model, img, ref, w).mean()) for k, w in regions.items()}
 
-# %% ../nbs/70_metrics.ipynb #f9320830
+# %% ../nbs/70_metrics.ipynb #cb098bd1
 PSNR_MAX = 100.  # dB reported for identical images (MSE = 0)
 
 def batch_mean(v:torch.Tensor, # (B,) per-image values
@@ -158,7 +158,7 @@ def batch_mean(v:torch.Tensor, # (B,) per-image values
     v = v[~v.isnan()]
     return float(v.mean()) if len(v) else None
 
-# %% ../nbs/70_metrics.ipynb #d4242cd6
+# %% ../nbs/70_metrics.ipynb #bf6ae268
 def preservation(img:torch.Tensor, # (B,3,H,W) fine-tuned image I in [0,1]
                  ref:torch.Tensor, # (B,3,H,W) base image I0 in [0,1]
                  mask:torch.Tensor|None=None, # (B,1,H,W) region mask M of I0; adds the '_outside' metrics

@@ -7,10 +7,10 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/objective.html.md"""
 # %% auto #0
 __all__ = ['check_mask', 'regional_constraint', 'objective']
 
-# %% ../nbs/60_objective.ipynb #31362749
+# %% ../nbs/60_objective.ipynb #c7ecc173
 import torch
 
-# %% ../nbs/60_objective.ipynb #f28dfa6b
+# %% ../nbs/60_objective.ipynb #98b069eb
 def check_mask(mask:torch.Tensor, images:torch.Tensor):
     "Raise a clear error unless `mask` is (B,1,H,W) or (B,C,H,W) for `images` of shape (B,C,H,W)."
     B, C, H, W = images.shape
@@ -18,7 +18,7 @@ def check_mask(mask:torch.Tensor, images:torch.Tensor):
         raise ValueError(f"region mask has shape {tuple(mask.shape)}, images {tuple(images.shape)}: a region function "
                          f"must return a ({B}, 1, {H}, {W}) mask in {{0, 1}} at the images' resolution")
 
-# %% ../nbs/60_objective.ipynb #f8438769
+# %% ../nbs/60_objective.ipynb #4fd52033
 def regional_constraint(img:torch.Tensor, # (B, C, H, W) fine-tuned images I
                         ref:torch.Tensor, # (B, C, H, W) base images I0 (no gradient)
                         mask:torch.Tensor, # (B, 1, H, W) region M(I0), 1 = problem (no gradient)
@@ -28,7 +28,7 @@ def regional_constraint(img:torch.Tensor, # (B, C, H, W) fine-tuned images I
     check_mask(mask, img)
     return ((1 - mask.detach().to(img.dtype)) * (ref.detach() - img)).flatten(1).norm(dim=1)
 
-# %% ../nbs/60_objective.ipynb #972b86cd
+# %% ../nbs/60_objective.ipynb #951cd950
 def objective(reward:torch.Tensor, # (B,) r(I, c)
               rc:torch.Tensor, # (B,) regional constraint
               beta:float, # β; 0 gives DRaFT

@@ -7,14 +7,14 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/pipelines.html.md"""
 # %% auto #0
 __all__ = ['char_tokenizer', 'sd_scheduler', 'tiny_pipeline', 'ModelNotFound', 'load_pipeline', 'encode_text']
 
-# %% ../nbs/20_pipelines.ipynb #f39ab5cf
+# %% ../nbs/20_pipelines.ipynb #2967831a
 import json, os, string, tempfile
 from pathlib import Path
 import torch
 from diffusers import AutoencoderKL, DDIMScheduler, DiffusionPipeline, StableDiffusionPipeline, UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-# %% ../nbs/20_pipelines.ipynb #d9f63b83
+# %% ../nbs/20_pipelines.ipynb #2a646ddf
 def char_tokenizer(max_length:int=32, # tokens per prompt, start and end tokens included
                   ) -> CLIPTokenizer:
     "A `CLIPTokenizer` over single characters, written to a temporary folder and read back."
@@ -25,13 +25,13 @@ def char_tokenizer(max_length:int=32, # tokens per prompt, start and end tokens 
         (Path(d)/'merges.txt').write_text('#version: 0.2\n')
         return CLIPTokenizer(str(Path(d)/'vocab.json'), str(Path(d)/'merges.txt'), model_max_length=max_length)
 
-# %% ../nbs/20_pipelines.ipynb #8cf500df
+# %% ../nbs/20_pipelines.ipynb #2f559e55
 def sd_scheduler() -> DDIMScheduler:
     "The DDIM scheduler of Stable Diffusion v1.x."
     return DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', clip_sample=False,
                          set_alpha_to_one=False, steps_offset=1)
 
-# %% ../nbs/20_pipelines.ipynb #de2e449d
+# %% ../nbs/20_pipelines.ipynb #26550562
 def tiny_pipeline(seed:int=0, # seeds the random weights
                   size:int=32, # image side in pixels (the latent is size/4)
                  ) -> StableDiffusionPipeline:
@@ -51,13 +51,13 @@ def tiny_pipeline(seed:int=0, # seeds the random weights
     return StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sd_scheduler(),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False)
 
-# %% ../nbs/20_pipelines.ipynb #dbe776d9
+# %% ../nbs/20_pipelines.ipynb #66047056
 class ModelNotFound(FileNotFoundError):
     "A model that is neither a folder here nor in the local Hugging Face cache."
 
 def _is_offline() -> bool: return os.environ.get('HF_HUB_OFFLINE', '').lower() in ('1', 'true', 'yes', 'on')
 
-# %% ../nbs/20_pipelines.ipynb #789d6708
+# %% ../nbs/20_pipelines.ipynb #0866fab0
 def _from_pretrained(model:str, **kw):
     "`DiffusionPipeline.from_pretrained` with the safety checker off for SD v1.x."
     try: cls = json.loads((Path(model)/'model_index.json').read_text())['_class_name']
@@ -65,7 +65,7 @@ def _from_pretrained(model:str, **kw):
     if cls in (None, 'StableDiffusionPipeline'): kw |= dict(safety_checker=None, requires_safety_checker=False)
     return DiffusionPipeline.from_pretrained(model, **kw)
 
-# %% ../nbs/20_pipelines.ipynb #6601d193
+# %% ../nbs/20_pipelines.ipynb #01c763fb
 def load_pipeline(model:str, # 'tiny-random', a pipeline folder, or a hub id such as 'CompVis/stable-diffusion-v1-4'
                   dtype:torch.dtype=torch.float32, # weights' dtype
                   device:str|torch.device|None=None, # where to put it; None leaves it on the CPU
@@ -92,7 +92,7 @@ def load_pipeline(model:str, # 'tiny-random', a pipeline folder, or a hub id suc
                                                         f"downloaded ({type(e2).__name__}). {hint}") from e2
     return pipe.to(device) if device is not None else pipe
 
-# %% ../nbs/20_pipelines.ipynb #5a88f1d3
+# %% ../nbs/20_pipelines.ipynb #a53b90cb
 @torch.no_grad()
 def encode_text(pipe:DiffusionPipeline, # a Stable Diffusion pipeline
                 prompts:list[str], # B prompts

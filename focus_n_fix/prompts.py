@@ -7,16 +7,16 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/prompts.html.md"""
 # %% auto #0
 __all__ = ['PROMPT_SETS', 'read_prompt_table', 'load_prompts']
 
-# %% ../nbs/10_prompts.ipynb #29ca2a85
+# %% ../nbs/10_prompts.ipynb #7c5580ec
 import csv
 from pathlib import Path
 
-# %% ../nbs/10_prompts.ipynb #ea354c2f
+# %% ../nbs/10_prompts.ipynb #0b43719a
 PROMPT_SETS = {
     'tiny': ['a red circle', 'a blue square', 'a green triangle', 'two yellow circles'],
 }
 
-# %% ../nbs/10_prompts.ipynb #d25b6796
+# %% ../nbs/10_prompts.ipynb #1b78bfe1
 def read_prompt_table(path:Path) -> list[dict]:
     "Rows of a TSV/CSV prompt table as dicts; it must have a `Prompt` column."
     path = Path(path)
@@ -27,7 +27,7 @@ def read_prompt_table(path:Path) -> list[dict]:
                          "a prompt table needs a header row with a 'Prompt' column, as PartiPrompts.tsv has.")
     return rows
 
-# %% ../nbs/10_prompts.ipynb #a2324910
+# %% ../nbs/10_prompts.ipynb #e573ba4a
 def load_prompts(prompts:str|list[str]) -> list[str]:
     "Prompts from a list, a named set (`PROMPT_SETS`), a `.txt` file (one a line) or a TSV/CSV with a `Prompt` column."
     if isinstance(prompts, (list, tuple)): ps = [str(p) for p in prompts]

@@ -7,12 +7,12 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/rewards.html.md"""
 # %% auto #0
 __all__ = ['REWARDS', 'DenseReward', 'SaliencyReward', 'blue_excess', 'blueness_model', 'load_reward']
 
-# %% ../nbs/50_rewards.ipynb #b3fd1e3f
+# %% ../nbs/50_rewards.ipynb #bac9c901
 import importlib
 import torch
 from .masks import heatmap_mask, saliency_mask
 
-# %% ../nbs/50_rewards.ipynb #c874b28b
+# %% ../nbs/50_rewards.ipynb #079b70eb
 class DenseReward:
     "A reward from a model returning (score (B,), heatmap (B,1,H,W)); the heatmap gives the region."
     def __init__(self, model, # (images, prompts) -> (score, heatmap); heatmap high where the problem is
@@ -22,7 +22,7 @@ class DenseReward:
     @torch.no_grad()
     def region(self, images, prompts=None): return heatmap_mask(self.model(images, prompts)[1], **self.mask_kw)
 
-# %% ../nbs/50_rewards.ipynb #add6e11f
+# %% ../nbs/50_rewards.ipynb #21123007
 class SaliencyReward:
     "A reward from a score-only classifier; the region comes from gradient saliency of its score."
     def __init__(self, score_fn, # (images, prompts) -> (B,) scores, higher = better
@@ -31,7 +31,7 @@ class SaliencyReward:
     def __call__(self, images, prompts=None): return self.score_fn(images, prompts)
     def region(self, images, prompts=None): return saliency_mask(self.score_fn, images, prompts, **self.mask_kw)
 
-# %% ../nbs/50_rewards.ipynb #e3f35604
+# %% ../nbs/50_rewards.ipynb #b8ec6c7f
 def blue_excess(images:torch.Tensor, # (B, 3, H, W) in [0, 1]
                ) -> torch.Tensor: # (B, 1, H, W) in [0, 1]
     "How much bluer than its red-green mean each pixel is."
@@ -43,7 +43,7 @@ def blueness_model(images, prompts=None):
     h = blue_excess(images)
     return -100 * h.mean((1, 2, 3)), h / h.amax((2, 3), keepdim=True).clamp(min=1e-8)
 
-# %% ../nbs/50_rewards.ipynb #54a7ba71
+# %% ../nbs/50_rewards.ipynb #47e62ac5
 REWARDS = {
     'blueness': lambda device=None: DenseReward(blueness_model),
     'blueness-saliency': lambda device=None: SaliencyReward(lambda i, p: blueness_model(i, p)[0]),

@@ -7,14 +7,14 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/sampling.html.md"""
 # %% auto #0
 __all__ = ['initial_noise', 'guided_eps', 'decode', 'sample', 'add_lora', 'base_model']
 
-# %% ../nbs/30_sampling.ipynb #7a3aba93
+# %% ../nbs/30_sampling.ipynb #d32152c2
 from contextlib import contextmanager
 import torch
 from torch.utils.checkpoint import checkpoint
 from peft import LoraConfig
 from .pipelines import encode_text
 
-# %% ../nbs/30_sampling.ipynb #646bf639
+# %% ../nbs/30_sampling.ipynb #40414fe9
 def initial_noise(pipe, # a Stable Diffusion pipeline (its UNet sets the latent shape)
                   seeds:list[int], # one seed per sample
                   device=None, dtype=torch.float32) -> torch.Tensor: # (B, C, h, w) standard normal latents
@@ -23,7 +23,7 @@ def initial_noise(pipe, # a Stable Diffusion pipeline (its UNet sets the latent 
     x = torch.stack([torch.randn(c, s, s, generator=torch.Generator().manual_seed(int(sd))) for sd in seeds])
     return x.to(device=device or pipe.unet.device, dtype=dtype)
 
-# %% ../nbs/30_sampling.ipynb #13df39d0
+# %% ../nbs/30_sampling.ipynb #812134fe
 def guided_eps(unet, # a UNet2DConditionModel
                x:torch.Tensor, # (B, C, h, w) latents at step t
                t:torch.Tensor, # the timestep
@@ -36,18 +36,18 @@ def guided_eps(unet, # a UNet2DConditionModel
     e_u, e_c = unet(torch.cat([x, x]), t, encoder_hidden_states=torch.cat([uncond, cond])).sample.chunk(2)
     return e_u + guidance * (e_c - e_u)
 
-# %% ../nbs/30_sampling.ipynb #b8f80d83
+# %% ../nbs/30_sampling.ipynb #ac1b800e
 def decode(pipe, latents:torch.Tensor, # (B, C, h, w) final latents
           ) -> torch.Tensor: # (B, 3, H, W) images in [0, 1]
     "Decode latents with the pipeline's VAE into images in [0, 1]."
     img = pipe.vae.decode(latents / pipe.vae.config.scaling_factor).sample
     return (img / 2 + 0.5).clamp(0, 1)
 
-# %% ../nbs/30_sampling.ipynb #4c96ffcf
+# %% ../nbs/30_sampling.ipynb #0443196a
 def _maybe_ckpt(fn, use:bool, *args):
     return checkpoint(fn, *args, use_reentrant=False) if use and torch.is_grad_enabled() else fn(*args)
 
-# %% ../nbs/30_sampling.ipynb #f7646058
+# %% ../nbs/30_sampling.ipynb #68c5d8b2
 def sample(pipe, # a Stable Diffusion pipeline (UNet, VAE, DDIM scheduler)
            cond:torch.Tensor, # (B, L, D) prompt embeddings
            uncond:torch.Tensor, # (B, L, D) empty-prompt embeddings
@@ -69,7 +69,7 @@ def sample(pipe, # a Stable Diffusion pipeline (UNet, VAE, DDIM scheduler)
             x = sch.step(eps, t, x, eta=0.0).prev_sample
     with torch.set_grad_enabled(grad and K > 0): return _maybe_ckpt(lambda a: decode(pipe, a), checkpoint, x)
 
-# %% ../nbs/30_sampling.ipynb #9195ae09
+# %% ../nbs/30_sampling.ipynb #4ef32cb2
 def add_lora(unet, # a UNet2DConditionModel; its own weights are frozen
              rank:int=64, # LoRA rank r
              alpha:float|None=None, # LoRA alpha; the update is scaled by alpha/r (None: alpha = r)
@@ -81,7 +81,7 @@ def add_lora(unet, # a UNet2DConditionModel; its own weights are frozen
                                 target_modules=list(targets)))
     return [p for p in unet.parameters() if p.requires_grad]
 
-# %% ../nbs/30_sampling.ipynb #eb9b81ea
+# %% ../nbs/30_sampling.ipynb #2b1a26ed
 @contextmanager
 def base_model(unet):
     "Within this block `unet` is the frozen base model θ0 (its LoRA adapters off)."

@@ -1,0 +1,14 @@
+"Rewards that misbehave, for the failure-path tests (importable as 'broken_rewards:factory')."
+import torch
+from focus_n_fix.rewards import DenseReward, blueness_model
+
+def nan_reward(device=None):
+    "Blueness whose score is NaN."
+    return DenseReward(lambda i, p: (blueness_model(i, p)[0] * float('nan'), blueness_model(i, p)[1]))
+
+class _BadMask(DenseReward):
+    def region(self, images, prompts=None): return torch.ones(len(images), 1, 7, 7)
+
+def bad_mask_reward(device=None):
+    "Blueness whose region function returns 7x7 masks for 32x32 images."
+    return _BadMask(blueness_model)
