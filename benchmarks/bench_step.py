@@ -6,7 +6,7 @@ Prints seconds per step for Focus-N-Fix and DRaFT, and images/s for sampling wit
 import argparse, time
 import torch
 from focus_n_fix.finetune import TrainConfig, fnf_loss, step_batch
-from focus_n_fix.pipelines import load_pipeline, encode_text
+from focus_n_fix.pipelines import load_pipeline, encode_text, encode_uncond
 from focus_n_fix.prompts import load_prompts
 from focus_n_fix.rewards import load_reward
 from focus_n_fix.sampling import add_lora, initial_noise, sample
@@ -36,7 +36,7 @@ def main():
                 ps, ss = step_batch(prompts, 0, a.batch, 0)
                 fnf_loss(pipe, reward, ps, ss, c)['loss'].backward(); opt.step(); opt.zero_grad()
             s = timed(step, a.reps); print(f"{'fine-tuning step, ' + method:<34}{T:>15}{s:>10.3f}{a.batch / s:>10.1f}")
-        cond, uncond = encode_text(pipe, prompts[:1] * a.batch), encode_text(pipe, [''] * a.batch)
+        cond, uncond = encode_text(pipe, prompts[:1] * a.batch), encode_uncond(pipe, a.batch)
         xT = initial_noise(pipe, list(range(a.batch)))
         with torch.no_grad(): s = timed(lambda: sample(pipe, cond, uncond, xT, steps=T), a.reps)
         print(f"{'sampling (no gradient)':<34}{T:>15}{s:>10.3f}{a.batch / s:>10.1f}")

@@ -9,7 +9,7 @@ __all__ = ['EVAL_SEED0', 'TrainConfig', 'step_batch', 'fnf_loss', 'atomic_write'
            'optimizer_from_flat', 'lora_params', 'save_checkpoint', 'load_checkpoint', 'save_adapter', 'evaluate',
            'train', 'cli']
 
-# %% ../nbs/80_finetune.ipynb #47859d7a
+# %% ../nbs/80_finetune.ipynb #2efa6933
 import argparse, dataclasses, json, math, os, shutil, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -20,13 +20,13 @@ from peft.utils import get_peft_model_state_dict
 from diffusers.utils import convert_state_dict_to_diffusers
 from tqdm.auto import tqdm
 from .prompts import load_prompts
-from .pipelines import load_pipeline, encode_text
+from .pipelines import load_pipeline, encode_text, encode_uncond
 from .sampling import initial_noise, sample, add_lora, base_model
 from .rewards import load_reward
 from .objective import check_mask, objective, regional_constraint
 from .metrics import preservation, lpips_or_reason
 
-# %% ../nbs/80_finetune.ipynb #52df9bd2
+# %% ../nbs/80_finetune.ipynb #a2e7d142
 @dataclass
 class TrainConfig:
     model:str = 'tiny-random'      # pipeline folder, hub id, or 'tiny-random'
@@ -53,7 +53,7 @@ class TrainConfig:
     checkpoint_every:int = 50      # steps between checkpoints (and one at the end)
     out_dir:str = 'runs/train'     # the run folder
 
-# %% ../nbs/80_finetune.ipynb #84b7831b
+# %% ../nbs/80_finetune.ipynb #1b40556c
 @torch.no_grad()
 def _validate(c:TrainConfig) -> TrainConfig:
     "Check a config's values, saying which is wrong and what is allowed."
@@ -68,7 +68,7 @@ def _validate(c:TrainConfig) -> TrainConfig:
     return dataclasses.replace(c, lora_targets=tuple(c.lora_targets), **paths,
                                eval_prompts=None if c.eval_prompts is None else str(c.eval_prompts))
 
-# %% ../nbs/80_finetune.ipynb #c3f54299
+# %% ../nbs/80_finetune.ipynb #e99cde29
 EVAL_SEED0 = 2**40
 
 def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0, world:int=1):
@@ -78,11 +78,11 @@ def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0
     seeds = [(seed * 1_000_003 + step) * 4096 + rank * batch_size + j for j in range(batch_size)]
     return [prompts[i] for i in idx], seeds
 
-# %% ../nbs/80_finetune.ipynb #7a93a35f
+# %% ../nbs/80_finetune.ipynb #23646d8c
 def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) -> dict:
     "Loss −J of one batch (with graph), and its reward and constraint per image (detached)."
-    cond, uncond = encode_text(pipe, prompts), encode_text(pipe, [''] * len(prompts))
-    xT = initial_noise(pipe, seeds, dtype=cond.dtype)
+    cond, uncond = encode_text(pipe, prompts), encode_uncond(pipe, len(prompts))
+    xT = initial_noise(pipe, seeds, dtype=pipe.unet.dtype)
     kw = dict(steps=c.sample_steps, guidance=c.guidance)
     img = sample(pipe, cond, uncond, xT, K=c.K, checkpoint=c.grad_checkpoint, **kw)
     r = reward(img, prompts)
@@ -95,7 +95,7 @@ def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) ->
     J = objective(r, rc, c.beta)
     return dict(loss=-J.mean(), reward=r.detach().float(), rc=rc.detach().float())
 
-# %% ../nbs/80_finetune.ipynb #70248f8f
+# %% ../nbs/80_finetune.ipynb #ff2690a8
 def atomic_write(path:Path, data:str|bytes):
     "Write `data` to `path` through a temporary file and an atomic rename."
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
@@ -106,7 +106,7 @@ def atomic_save(tensors:dict, path:Path, metadata:dict|None=None):
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, metadata=metadata); os.replace(tmp, path)
 
-# %% ../nbs/80_finetune.ipynb #ad91d531
+# %% ../nbs/80_finetune.ipynb #389d307b
 def optimizer_to_flat(opt) -> tuple[dict, str]:
     "Optimizer state as {name: tensor} and its param groups as JSON."
     sd = opt.state_dict()
@@ -120,7 +120,7 @@ def optimizer_from_flat(opt, flat:dict, groups:str):
         i, name = k.split('.', 1); state.setdefault(int(i), {})[name] = v
     opt.load_state_dict(dict(state=state, param_groups=json.loads(groups)))
 
-# %% ../nbs/80_finetune.ipynb #d27bb4fa
+# %% ../nbs/80_finetune.ipynb #5f635376
 def lora_params(unet) -> dict:
     "The trainable (LoRA) parameters of `unet` by name."
     return {n: p for n, p in unet.named_parameters() if p.requires_grad}
@@ -151,7 +151,7 @@ def load_checkpoint(run:Path, unet, opt) -> dict|None:
     optimizer_from_flat(opt, load_file(d/'optimizer.safetensors'), groups)
     return state
 
-# %% ../nbs/80_finetune.ipynb #fec56cbb
+# %% ../nbs/80_finetune.ipynb #8d407598
 def save_adapter(pipe, run:Path):
     "Save the UNet's LoRA adapter as `pytorch_lora_weights.safetensors` in `run`."
     sd = convert_state_dict_to_diffusers(get_peft_model_state_dict(pipe.unet))
@@ -160,7 +160,7 @@ def save_adapter(pipe, run:Path):
     for f in tmp.iterdir(): os.replace(f, Path(run)/f.name)
     tmp.rmdir()
 
-# %% ../nbs/80_finetune.ipynb #11d69d50
+# %% ../nbs/80_finetune.ipynb #c4d75512
 def _chunks(xs, n): return [xs[i:i + n] for i in range(0, len(xs), n)]
 
 @torch.no_grad()
@@ -168,8 +168,8 @@ def evaluate(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig, ba
     "Metrics of tuned vs base images on (prompt, seed) pairs, and the images (base, tuned, mask)."
     kw, out = dict(steps=c.sample_steps, guidance=c.guidance), {'base': [], 'tuned': [], 'mask': [], 'r_base': [], 'r_tuned': []}
     for ps, ss in zip(_chunks(prompts, batch_size), _chunks(seeds, batch_size)):
-        cond, uncond = encode_text(pipe, ps), encode_text(pipe, [''] * len(ps))
-        xT = initial_noise(pipe, ss, dtype=cond.dtype)
+        cond, uncond = encode_text(pipe, ps), encode_uncond(pipe, len(ps))
+        xT = initial_noise(pipe, ss, dtype=pipe.unet.dtype)
         tuned = sample(pipe, cond, uncond, xT, **kw).float()
         with base_model(pipe.unet): base = sample(pipe, cond, uncond, xT, **kw).float()
         for k, v in zip(out, (base, tuned, reward.region(base, ps).float(), reward(base, ps), reward(tuned, ps))): out[k].append(v.float().cpu())
@@ -180,7 +180,7 @@ def evaluate(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig, ba
     m['mask_fraction'] = ims['mask'].mean().item()
     return {**m, **preservation(ims['tuned'], ims['base'], ims['mask']), **lpips_or_reason(ims['tuned'], ims['base'])}, ims
 
-# %% ../nbs/80_finetune.ipynb #0f76a502
+# %% ../nbs/80_finetune.ipynb #b1505029
 def _mixed_precision(mp:str) -> str:
     if mp != 'auto': return mp
     return 'bf16' if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else 'no'
@@ -194,7 +194,7 @@ def _check_run_dir(run:Path, c:TrainConfig):
     if diff: raise ValueError(f"{run} holds a run with other settings ({'; '.join(f'{k}: {old.get(k)!r} -> {new[k]!r}' for k in diff)}). "
                               "Pass a new out_dir to start a new run, or the same settings to resume this one.")
 
-# %% ../nbs/80_finetune.ipynb #5dda8d58
+# %% ../nbs/80_finetune.ipynb #22bf921c
 def _reduce_grads(params, bad:bool, acc) -> bool:
     "Average LoRA gradients over processes; True when any process had a non-finite loss or gradient."
     g = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).flatten().float() for p in params]
@@ -214,7 +214,7 @@ def _log(run:Path, rec:dict|None=None, upto:int|None=None):
     else:
         with open(f, 'a') as fh: fh.write(json.dumps(rec) + '\n')
 
-# %% ../nbs/80_finetune.ipynb #d5433a62
+# %% ../nbs/80_finetune.ipynb #bf3d92ea
 def train(c:TrainConfig|None=None, **overrides) -> dict:
     "Fine-tune with Focus-N-Fix (or DRaFT); write the run folder; return its metrics."
     c = _validate(dataclasses.replace(c or TrainConfig(), **overrides))
@@ -271,7 +271,7 @@ def train(c:TrainConfig|None=None, **overrides) -> dict:
     acc.wait_for_everyone()
     return json.loads((run/'metrics.json').read_text())
 
-# %% ../nbs/80_finetune.ipynb #d1f1d858
+# %% ../nbs/80_finetune.ipynb #529c7fbd
 def _arg(default):
     "An argparse type for a field with this default."
     if isinstance(default, bool): return lambda s: s.lower() in ('1', 'true', 'yes')

@@ -7,14 +7,14 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/sampling.html.md"""
 # %% auto #0
 __all__ = ['initial_noise', 'guided_eps', 'decode', 'sample', 'add_lora', 'base_model']
 
-# %% ../nbs/30_sampling.ipynb #d32152c2
+# %% ../nbs/30_sampling.ipynb #a578fe4d
 from contextlib import contextmanager
 import torch
 from torch.utils.checkpoint import checkpoint
 from peft import LoraConfig
-from .pipelines import encode_text
+from .pipelines import encode_text, encode_uncond
 
-# %% ../nbs/30_sampling.ipynb #40414fe9
+# %% ../nbs/30_sampling.ipynb #85499c21
 def initial_noise(pipe, # a Stable Diffusion pipeline (its UNet sets the latent shape)
                   seeds:list[int], # one seed per sample
                   device=None, dtype=torch.float32) -> torch.Tensor: # (B, C, h, w) standard normal latents
@@ -23,34 +23,45 @@ def initial_noise(pipe, # a Stable Diffusion pipeline (its UNet sets the latent 
     x = torch.stack([torch.randn(c, s, s, generator=torch.Generator().manual_seed(int(sd))) for sd in seeds])
     return x.to(device=device or pipe.unet.device, dtype=dtype)
 
-# %% ../nbs/30_sampling.ipynb #812134fe
+# %% ../nbs/30_sampling.ipynb #d8ee6252
+def _cat(a, b):
+    "Stack two conditionings (tensors, or SDXL's dicts of tensors) along the batch."
+    return torch.cat([a, b]) if torch.is_tensor(a) else {k: torch.cat([a[k], b[k]]) for k in a}
+
+def _eps(unet, x, t, c):
+    "UNet noise prediction under conditioning `c` (SD: a tensor; SDXL: a dict with the added conditions)."
+    if torch.is_tensor(c): return unet(x, t, encoder_hidden_states=c).sample
+    return unet(x, t, encoder_hidden_states=c['hidden'],
+                added_cond_kwargs=dict(text_embeds=c['text_embeds'], time_ids=c['time_ids'])).sample
+
+# %% ../nbs/30_sampling.ipynb #5b95a9ca
 def guided_eps(unet, # a UNet2DConditionModel
                x:torch.Tensor, # (B, C, h, w) latents at step t
                t:torch.Tensor, # the timestep
-               cond:torch.Tensor, # (B, L, D) prompt embeddings
-               uncond:torch.Tensor, # (B, L, D) empty-prompt embeddings
+               cond, # prompt conditioning from `encode_text`
+               uncond, # unconditional branch from `encode_uncond`
                guidance:float=7.5, # guidance weight w
               ) -> torch.Tensor: # (B, C, h, w) guided noise estimate
     "Classifier-free guided noise prediction $\\hat\\epsilon$."
-    if guidance <= 1: return unet(x, t, encoder_hidden_states=cond).sample
-    e_u, e_c = unet(torch.cat([x, x]), t, encoder_hidden_states=torch.cat([uncond, cond])).sample.chunk(2)
+    if guidance <= 1: return _eps(unet, x, t, cond)
+    e_u, e_c = _eps(unet, torch.cat([x, x]), t, _cat(uncond, cond)).chunk(2)
     return e_u + guidance * (e_c - e_u)
 
-# %% ../nbs/30_sampling.ipynb #ac1b800e
+# %% ../nbs/30_sampling.ipynb #939310f8
 def decode(pipe, latents:torch.Tensor, # (B, C, h, w) final latents
           ) -> torch.Tensor: # (B, 3, H, W) images in [0, 1]
     "Decode latents with the pipeline's VAE into images in [0, 1]."
     img = pipe.vae.decode(latents / pipe.vae.config.scaling_factor).sample
     return (img / 2 + 0.5).clamp(0, 1)
 
-# %% ../nbs/30_sampling.ipynb #0443196a
+# %% ../nbs/30_sampling.ipynb #49ea7f48
 def _maybe_ckpt(fn, use:bool, *args):
     return checkpoint(fn, *args, use_reentrant=False) if use and torch.is_grad_enabled() else fn(*args)
 
-# %% ../nbs/30_sampling.ipynb #68c5d8b2
+# %% ../nbs/30_sampling.ipynb #30f286bd
 def sample(pipe, # a Stable Diffusion pipeline (UNet, VAE, DDIM scheduler)
-           cond:torch.Tensor, # (B, L, D) prompt embeddings
-           uncond:torch.Tensor, # (B, L, D) empty-prompt embeddings
+           cond, # prompt conditioning from `encode_text`
+           uncond, # unconditional branch from `encode_uncond`
            latents:torch.Tensor, # (B, C, h, w) initial noise $x_T$
            steps:int=50, # DDIM steps T
            guidance:float=7.5, # classifier-free guidance weight
@@ -69,7 +80,7 @@ def sample(pipe, # a Stable Diffusion pipeline (UNet, VAE, DDIM scheduler)
             x = sch.step(eps, t, x, eta=0.0).prev_sample
     with torch.set_grad_enabled(grad and K > 0): return _maybe_ckpt(lambda a: decode(pipe, a), checkpoint, x)
 
-# %% ../nbs/30_sampling.ipynb #4ef32cb2
+# %% ../nbs/30_sampling.ipynb #1040c84e
 def add_lora(unet, # a UNet2DConditionModel; its own weights are frozen
              rank:int=64, # LoRA rank r
              alpha:float|None=None, # LoRA alpha; the update is scaled by alpha/r (None: alpha = r)
@@ -81,7 +92,7 @@ def add_lora(unet, # a UNet2DConditionModel; its own weights are frozen
                                 target_modules=list(targets)))
     return [p for p in unet.parameters() if p.requires_grad]
 
-# %% ../nbs/30_sampling.ipynb #2b1a26ed
+# %% ../nbs/30_sampling.ipynb #a58d92e6
 @contextmanager
 def base_model(unet):
     "Within this block `unet` is the frozen base model θ0 (its LoRA adapters off)."
