@@ -6,10 +6,10 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/finetune.html.md"""
 
 # %% auto #0
 __all__ = ['EVAL_SEED0', 'TrainConfig', 'step_batch', 'fnf_loss', 'atomic_write', 'atomic_save', 'optimizer_to_flat',
-           'optimizer_from_flat', 'lora_params', 'save_checkpoint', 'load_checkpoint', 'save_adapter', 'evaluate',
-           'train', 'cli']
+           'optimizer_from_flat', 'lora_params', 'save_checkpoint', 'load_checkpoint', 'save_adapter', 'judged',
+           'evaluate', 'train', 'cli']
 
-# %% ../nbs/80_finetune.ipynb #2efa6933
+# %% ../nbs/80_finetune.ipynb #e7b09f30
 import argparse, dataclasses, json, math, os, shutil, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -26,7 +26,7 @@ from .rewards import load_reward
 from .objective import check_mask, objective, regional_constraint
 from .metrics import preservation, lpips_or_reason
 
-# %% ../nbs/80_finetune.ipynb #a2e7d142
+# %% ../nbs/80_finetune.ipynb #0a293e10
 @dataclass
 class TrainConfig:
     model:str = 'tiny-random'      # pipeline folder, hub id, or 'tiny-random'
@@ -51,9 +51,10 @@ class TrainConfig:
     mixed_precision:str = 'auto'   # 'no', 'fp16', 'bf16' or 'auto' (bf16 on a GPU that has it)
     grad_checkpoint:bool = False   # recompute the K steps in backward
     checkpoint_every:int = 50      # steps between checkpoints (and one at the end)
+    judge:str|None = None          # evaluation judge: 'shapesworld' (the oracle) or None
     out_dir:str = 'runs/train'     # the run folder
 
-# %% ../nbs/80_finetune.ipynb #1b40556c
+# %% ../nbs/80_finetune.ipynb #ea744ce6
 @torch.no_grad()
 def _validate(c:TrainConfig) -> TrainConfig:
     "Check a config's values, saying which is wrong and what is allowed."
@@ -63,12 +64,13 @@ def _validate(c:TrainConfig) -> TrainConfig:
         v = getattr(c, k)
         if v < (0 if k == 'steps' else 1): raise ValueError(f"{k}={v} must be {'>= 0' if k == 'steps' else '>= 1'}")
     if c.beta < 0: raise ValueError(f"beta={c.beta} must be >= 0")
+    if c.judge not in (None, 'shapesworld'): raise ValueError(f"judge {c.judge!r}: use 'shapesworld' or None")
     if not 0 <= c.K <= c.sample_steps: raise ValueError(f"K={c.K} must lie in [0, sample_steps={c.sample_steps}]")
     paths = {k: str(getattr(c, k)) for k in ('model', 'prompts', 'out_dir')}
     return dataclasses.replace(c, lora_targets=tuple(c.lora_targets), **paths,
                                eval_prompts=None if c.eval_prompts is None else str(c.eval_prompts))
 
-# %% ../nbs/80_finetune.ipynb #e99cde29
+# %% ../nbs/80_finetune.ipynb #9bf6808e
 EVAL_SEED0 = 2**40
 
 def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0, world:int=1):
@@ -78,7 +80,7 @@ def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0
     seeds = [(seed * 1_000_003 + step) * 4096 + rank * batch_size + j for j in range(batch_size)]
     return [prompts[i] for i in idx], seeds
 
-# %% ../nbs/80_finetune.ipynb #23646d8c
+# %% ../nbs/80_finetune.ipynb #2446d165
 def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) -> dict:
     "Loss −J of one batch (with graph), and its reward and constraint per image (detached)."
     cond, uncond = encode_text(pipe, prompts), encode_uncond(pipe, len(prompts))
@@ -95,7 +97,7 @@ def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) ->
     J = objective(r, rc, c.beta)
     return dict(loss=-J.mean(), reward=r.detach().float(), rc=rc.detach().float())
 
-# %% ../nbs/80_finetune.ipynb #ff2690a8
+# %% ../nbs/80_finetune.ipynb #9c66fabb
 def atomic_write(path:Path, data:str|bytes):
     "Write `data` to `path` through a temporary file and an atomic rename."
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
@@ -106,7 +108,7 @@ def atomic_save(tensors:dict, path:Path, metadata:dict|None=None):
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, metadata=metadata); os.replace(tmp, path)
 
-# %% ../nbs/80_finetune.ipynb #389d307b
+# %% ../nbs/80_finetune.ipynb #3f4a46c1
 def optimizer_to_flat(opt) -> tuple[dict, str]:
     "Optimizer state as {name: tensor} and its param groups as JSON."
     sd = opt.state_dict()
@@ -120,7 +122,7 @@ def optimizer_from_flat(opt, flat:dict, groups:str):
         i, name = k.split('.', 1); state.setdefault(int(i), {})[name] = v
     opt.load_state_dict(dict(state=state, param_groups=json.loads(groups)))
 
-# %% ../nbs/80_finetune.ipynb #5f635376
+# %% ../nbs/80_finetune.ipynb #971665b9
 def lora_params(unet) -> dict:
     "The trainable (LoRA) parameters of `unet` by name."
     return {n: p for n, p in unet.named_parameters() if p.requires_grad}
@@ -151,7 +153,7 @@ def load_checkpoint(run:Path, unet, opt) -> dict|None:
     optimizer_from_flat(opt, load_file(d/'optimizer.safetensors'), groups)
     return state
 
-# %% ../nbs/80_finetune.ipynb #8d407598
+# %% ../nbs/80_finetune.ipynb #251833c8
 def save_adapter(pipe, run:Path):
     "Save the UNet's LoRA adapter as `pytorch_lora_weights.safetensors` in `run`."
     sd = convert_state_dict_to_diffusers(get_peft_model_state_dict(pipe.unet))
@@ -160,8 +162,17 @@ def save_adapter(pipe, run:Path):
     for f in tmp.iterdir(): os.replace(f, Path(run)/f.name)
     tmp.rmdir()
 
-# %% ../nbs/80_finetune.ipynb #c4d75512
+# %% ../nbs/80_finetune.ipynb #8b07e61c
 def _chunks(xs, n): return [xs[i:i + n] for i in range(0, len(xs), n)]
+
+def judged(judge:str, ims:dict, prompts:list[str]) -> dict:
+    "Oracle rates (glitch, mark, alignment) of base and tuned images."
+    if judge != 'shapesworld': raise ValueError(f"unknown judge {judge!r}; use 'shapesworld' or None")
+    from focus_n_fix.world import judge as oracle
+    out = {}
+    for k in ('base', 'tuned'):
+        for name, v in oracle(ims[k], prompts).items(): out[f'oracle_{name}_{k}'] = v.mean().item()
+    return out
 
 @torch.no_grad()
 def evaluate(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig, batch_size:int=8) -> tuple[dict, dict]:
@@ -178,9 +189,10 @@ def evaluate(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig, ba
     m['delta_reward'] = m['reward_tuned'] - m['reward_base']
     m['regional_constraint'] = regional_constraint(ims['tuned'], ims['base'], ims['mask']).mean().item()
     m['mask_fraction'] = ims['mask'].mean().item()
+    if c.judge: m |= judged(c.judge, ims, prompts)
     return {**m, **preservation(ims['tuned'], ims['base'], ims['mask']), **lpips_or_reason(ims['tuned'], ims['base'])}, ims
 
-# %% ../nbs/80_finetune.ipynb #b1505029
+# %% ../nbs/80_finetune.ipynb #aafbb2e0
 def _mixed_precision(mp:str) -> str:
     if mp != 'auto': return mp
     return 'bf16' if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else 'no'
@@ -194,7 +206,7 @@ def _check_run_dir(run:Path, c:TrainConfig):
     if diff: raise ValueError(f"{run} holds a run with other settings ({'; '.join(f'{k}: {old.get(k)!r} -> {new[k]!r}' for k in diff)}). "
                               "Pass a new out_dir to start a new run, or the same settings to resume this one.")
 
-# %% ../nbs/80_finetune.ipynb #22bf921c
+# %% ../nbs/80_finetune.ipynb #3e22ea35
 def _reduce_grads(params, bad:bool, acc) -> bool:
     "Average LoRA gradients over processes; True when any process had a non-finite loss or gradient."
     g = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).flatten().float() for p in params]
@@ -214,7 +226,7 @@ def _log(run:Path, rec:dict|None=None, upto:int|None=None):
     else:
         with open(f, 'a') as fh: fh.write(json.dumps(rec) + '\n')
 
-# %% ../nbs/80_finetune.ipynb #bf3d92ea
+# %% ../nbs/80_finetune.ipynb #6a7b4c63
 def train(c:TrainConfig|None=None, **overrides) -> dict:
     "Fine-tune with Focus-N-Fix (or DRaFT); write the run folder; return its metrics."
     c = _validate(dataclasses.replace(c or TrainConfig(), **overrides))
@@ -271,7 +283,7 @@ def train(c:TrainConfig|None=None, **overrides) -> dict:
     acc.wait_for_everyone()
     return json.loads((run/'metrics.json').read_text())
 
-# %% ../nbs/80_finetune.ipynb #529c7fbd
+# %% ../nbs/80_finetune.ipynb #17299940
 def _arg(default):
     "An argparse type for a field with this default."
     if isinstance(default, bool): return lambda s: s.lower() in ('1', 'true', 'yes')

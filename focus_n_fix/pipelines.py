@@ -8,15 +8,16 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/pipelines.html.md"""
 __all__ = ['char_tokenizer', 'sd_scheduler', 'tiny_pipeline', 'tiny_xl_pipeline', 'ModelNotFound', 'load_pipeline', 'is_xl',
            'encode_text', 'encode_uncond']
 
-# %% ../nbs/20_pipelines.ipynb #470116f6
+# %% ../nbs/20_pipelines.ipynb #97319363
 import json, os, string, tempfile
 from pathlib import Path
 import torch
 from diffusers import (AutoencoderKL, DDIMScheduler, DiffusionPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline,
                        UNet2DConditionModel)
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+from .prompts import data_dir
 
-# %% ../nbs/20_pipelines.ipynb #8d78dce8
+# %% ../nbs/20_pipelines.ipynb #ed3c9cfb
 def char_tokenizer(max_length:int=32, # tokens per prompt, start and end tokens included
                   ) -> CLIPTokenizer:
     "A `CLIPTokenizer` over single characters, written to a temporary folder and read back."
@@ -27,13 +28,13 @@ def char_tokenizer(max_length:int=32, # tokens per prompt, start and end tokens 
         (Path(d)/'merges.txt').write_text('#version: 0.2\n')
         return CLIPTokenizer(str(Path(d)/'vocab.json'), str(Path(d)/'merges.txt'), model_max_length=max_length)
 
-# %% ../nbs/20_pipelines.ipynb #32e4b0fc
+# %% ../nbs/20_pipelines.ipynb #84352862
 def sd_scheduler() -> DDIMScheduler:
     "The DDIM scheduler of Stable Diffusion v1.x."
     return DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', clip_sample=False,
                          set_alpha_to_one=False, steps_offset=1)
 
-# %% ../nbs/20_pipelines.ipynb #5ea03c51
+# %% ../nbs/20_pipelines.ipynb #706ddf38
 def tiny_pipeline(seed:int=0, # seeds the random weights
                   size:int=32, # image side in pixels (the latent is size/4)
                  ) -> StableDiffusionPipeline:
@@ -53,7 +54,7 @@ def tiny_pipeline(seed:int=0, # seeds the random weights
     return StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sd_scheduler(),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False)
 
-# %% ../nbs/20_pipelines.ipynb #c2320d6d
+# %% ../nbs/20_pipelines.ipynb #05ea33b8
 def tiny_xl_pipeline(seed:int=0, # seeds the random weights
                      size:int=32, # image side in pixels (the latent is size/4)
                     ) -> StableDiffusionXLPipeline:
@@ -69,13 +70,13 @@ def tiny_xl_pipeline(seed:int=0, # seeds the random weights
     return StableDiffusionXLPipeline(vae=sd.vae, text_encoder=sd.text_encoder, text_encoder_2=te2, tokenizer=sd.tokenizer,
         tokenizer_2=tok, unet=unet, scheduler=sd_scheduler(), force_zeros_for_empty_prompt=True, add_watermarker=False)
 
-# %% ../nbs/20_pipelines.ipynb #7f4930ad
+# %% ../nbs/20_pipelines.ipynb #af1aa3ca
 class ModelNotFound(FileNotFoundError):
     "A model that is neither a folder here nor in the local Hugging Face cache."
 
 def _is_offline() -> bool: return os.environ.get('HF_HUB_OFFLINE', '').lower() in ('1', 'true', 'yes', 'on')
 
-# %% ../nbs/20_pipelines.ipynb #ba1041db
+# %% ../nbs/20_pipelines.ipynb #7e2ad7cb
 def _from_pretrained(model:str, **kw):
     "`DiffusionPipeline.from_pretrained` with the safety checker off for SD v1.x."
     try: cls = json.loads((Path(model)/'model_index.json').read_text())['_class_name']
@@ -83,13 +84,16 @@ def _from_pretrained(model:str, **kw):
     if cls in (None, 'StableDiffusionPipeline'): kw |= dict(safety_checker=None, requires_safety_checker=False)
     return DiffusionPipeline.from_pretrained(model, **kw)
 
-# %% ../nbs/20_pipelines.ipynb #61d41c14
-def load_pipeline(model:str, # 'tiny-random' / 'tiny-random-xl', a pipeline folder, or a hub id such as 'CompVis/stable-diffusion-v1-4'
+# %% ../nbs/20_pipelines.ipynb #a5b74797
+def load_pipeline(model:str, # 'shapesworld', 'tiny-random' / 'tiny-random-xl', a pipeline folder, or a hub id such as 'CompVis/stable-diffusion-v1-4'
                   dtype:torch.dtype=torch.float32, # weights' dtype
                   device:str|torch.device|None=None, # where to put it; None leaves it on the CPU
                  ) -> DiffusionPipeline:
     "Load a Stable Diffusion pipeline; a clear `ModelNotFound` when it is neither here nor cached."
     m = str(model)
+    if m == 'shapesworld':
+        m = str(data_dir()/'shapesworld')
+        if not Path(m).is_dir(): raise ModelNotFound(f"{m} is missing: the shipped ShapesWorld model; run nbs/pretrain.ipynb to train it")
     if m in ('tiny-random', 'tiny-random-xl'):
         pipe = (tiny_xl_pipeline if m.endswith('xl') else tiny_pipeline)()
         if dtype != torch.float32: pipe = pipe.to(dtype=dtype)
@@ -112,7 +116,7 @@ def load_pipeline(model:str, # 'tiny-random' / 'tiny-random-xl', a pipeline fold
                                                         f"downloaded ({type(e2).__name__}). {hint}") from e2
     return pipe.to(device) if device is not None else pipe
 
-# %% ../nbs/20_pipelines.ipynb #83b0367a
+# %% ../nbs/20_pipelines.ipynb #8c8855de
 def is_xl(pipe) -> bool:
     "Whether `pipe` is an SDXL pipeline (two text encoders)."
     return getattr(pipe, 'text_encoder_2', None) is not None
@@ -121,7 +125,7 @@ def _tokens(tok, prompts, device):
     return tok(list(prompts), padding='max_length', max_length=tok.model_max_length, truncation=True,
                return_tensors='pt').input_ids.to(device)
 
-# %% ../nbs/20_pipelines.ipynb #dcb7c96a
+# %% ../nbs/20_pipelines.ipynb #2e437cea
 @torch.no_grad()
 def encode_text(pipe:DiffusionPipeline, # a Stable Diffusion (or SDXL) pipeline
                 prompts:list[str], # B prompts
@@ -135,7 +139,7 @@ def encode_text(pipe:DiffusionPipeline, # a Stable Diffusion (or SDXL) pipeline
     ids = torch.tensor([[side, side, 0, 0, side, side]], dtype=hs[0].dtype, device=hs[0].device).repeat(len(prompts), 1)
     return dict(hidden=torch.cat(hs, -1), text_embeds=out[0], time_ids=ids)
 
-# %% ../nbs/20_pipelines.ipynb #27a82041
+# %% ../nbs/20_pipelines.ipynb #08666c68
 def encode_uncond(pipe:DiffusionPipeline, n:int):
     "The unconditional branch: the empty prompt, zeroed where the pipeline zeroes it (SDXL's `force_zeros_for_empty_prompt`)."
     c = encode_text(pipe, [''] * n)

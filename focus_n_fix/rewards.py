@@ -7,12 +7,12 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/rewards.html.md"""
 # %% auto #0
 __all__ = ['REWARDS', 'DenseReward', 'SaliencyReward', 'blue_excess', 'blueness_model', 'load_reward']
 
-# %% ../nbs/50_rewards.ipynb #bac9c901
+# %% ../nbs/50_rewards.ipynb #1ebab44b
 import importlib
 import torch
 from .masks import heatmap_mask, saliency_mask
 
-# %% ../nbs/50_rewards.ipynb #079b70eb
+# %% ../nbs/50_rewards.ipynb #444f3618
 class DenseReward:
     "A reward from a model returning (score (B,), heatmap (B,1,H,W)); the heatmap gives the region."
     def __init__(self, model, # (images, prompts) -> (score, heatmap); heatmap high where the problem is
@@ -22,7 +22,7 @@ class DenseReward:
     @torch.no_grad()
     def region(self, images, prompts=None): return heatmap_mask(self.model(images, prompts)[1], **self.mask_kw)
 
-# %% ../nbs/50_rewards.ipynb #21123007
+# %% ../nbs/50_rewards.ipynb #3965138f
 class SaliencyReward:
     "A reward from a score-only classifier; the region comes from gradient saliency of its score."
     def __init__(self, score_fn, # (images, prompts) -> (B,) scores, higher = better
@@ -31,7 +31,7 @@ class SaliencyReward:
     def __call__(self, images, prompts=None): return self.score_fn(images, prompts)
     def region(self, images, prompts=None): return saliency_mask(self.score_fn, images, prompts, **self.mask_kw)
 
-# %% ../nbs/50_rewards.ipynb #b8ec6c7f
+# %% ../nbs/50_rewards.ipynb #67363521
 def blue_excess(images:torch.Tensor, # (B, 3, H, W) in [0, 1]
                ) -> torch.Tensor: # (B, 1, H, W) in [0, 1]
     "How much bluer than its red-green mean each pixel is."
@@ -43,10 +43,18 @@ def blueness_model(images, prompts=None):
     h = blue_excess(images)
     return -100 * h.mean((1, 2, 3)), h / h.amax((2, 3), keepdim=True).clamp(min=1e-8)
 
-# %% ../nbs/50_rewards.ipynb #47e62ac5
+# %% ../nbs/50_rewards.ipynb #a93c12db
+def _shapes(kind):
+    def make(device=None):
+        from focus_n_fix.shapes_rewards import load_shapes_reward
+        return load_shapes_reward(kind, device)
+    return make
+
 REWARDS = {
     'blueness': lambda device=None: DenseReward(blueness_model),
     'blueness-saliency': lambda device=None: SaliencyReward(lambda i, p: blueness_model(i, p)[0]),
+    'artifact': _shapes('artifact'),  # ShapesWorld's dense artifact model (data/rewards/artifact.*)
+    'concept': _shapes('concept'),    # ShapesWorld's concept classifier (data/rewards/concept.*)
 }
 
 def load_reward(name:str, # a key of `REWARDS` or 'package.module:factory'
