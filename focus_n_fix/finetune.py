@@ -9,7 +9,7 @@ __all__ = ['EVAL_SEED0', 'TrainConfig', 'step_batch', 'fnf_loss', 'atomic_write'
            'optimizer_from_flat', 'lora_params', 'save_checkpoint', 'load_checkpoint', 'save_adapter', 'judged',
            'evaluate', 'train', 'cli']
 
-# %% ../nbs/80_finetune.ipynb #e7b09f30
+# %% ../nbs/80_finetune.ipynb #70f87cae
 import argparse, dataclasses, json, math, os, shutil, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -21,12 +21,12 @@ from diffusers.utils import convert_state_dict_to_diffusers
 from tqdm.auto import tqdm
 from .prompts import load_prompts
 from .pipelines import load_pipeline, encode_text, encode_uncond
-from .sampling import initial_noise, sample, add_lora, base_model
+from .sampling import initial_noise, sample, add_lora, base_model, draw
 from .rewards import load_reward
 from .objective import check_mask, objective, regional_constraint
 from .metrics import preservation, lpips_or_reason
 
-# %% ../nbs/80_finetune.ipynb #0a293e10
+# %% ../nbs/80_finetune.ipynb #b058191a
 @dataclass
 class TrainConfig:
     model:str = 'tiny-random'      # pipeline folder, hub id, or 'tiny-random'
@@ -54,8 +54,7 @@ class TrainConfig:
     judge:str|None = None          # evaluation judge: 'shapesworld' (the oracle) or None
     out_dir:str = 'runs/train'     # the run folder
 
-# %% ../nbs/80_finetune.ipynb #ea744ce6
-@torch.no_grad()
+# %% ../nbs/80_finetune.ipynb #249a4a08
 def _validate(c:TrainConfig) -> TrainConfig:
     "Check a config's values, saying which is wrong and what is allowed."
     if c.method not in ('focus_n_fix', 'draft'): raise ValueError(f"method {c.method!r}: use 'focus_n_fix' or 'draft'")
@@ -70,7 +69,7 @@ def _validate(c:TrainConfig) -> TrainConfig:
     return dataclasses.replace(c, lora_targets=tuple(c.lora_targets), **paths,
                                eval_prompts=None if c.eval_prompts is None else str(c.eval_prompts))
 
-# %% ../nbs/80_finetune.ipynb #9bf6808e
+# %% ../nbs/80_finetune.ipynb #cb90fb7e
 EVAL_SEED0 = 2**40
 
 def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0, world:int=1):
@@ -80,7 +79,7 @@ def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0
     seeds = [(seed * 1_000_003 + step) * 4096 + rank * batch_size + j for j in range(batch_size)]
     return [prompts[i] for i in idx], seeds
 
-# %% ../nbs/80_finetune.ipynb #2446d165
+# %% ../nbs/80_finetune.ipynb #aeefd3e8
 def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) -> dict:
     "Loss −J of one batch (with graph), and its reward and constraint per image (detached)."
     cond, uncond = encode_text(pipe, prompts), encode_uncond(pipe, len(prompts))
@@ -97,7 +96,7 @@ def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) ->
     J = objective(r, rc, c.beta)
     return dict(loss=-J.mean(), reward=r.detach().float(), rc=rc.detach().float())
 
-# %% ../nbs/80_finetune.ipynb #9c66fabb
+# %% ../nbs/80_finetune.ipynb #f2824ecf
 def atomic_write(path:Path, data:str|bytes):
     "Write `data` to `path` through a temporary file and an atomic rename."
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
@@ -108,7 +107,7 @@ def atomic_save(tensors:dict, path:Path, metadata:dict|None=None):
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp{os.getpid()}')
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, metadata=metadata); os.replace(tmp, path)
 
-# %% ../nbs/80_finetune.ipynb #3f4a46c1
+# %% ../nbs/80_finetune.ipynb #a6411a1c
 def optimizer_to_flat(opt) -> tuple[dict, str]:
     "Optimizer state as {name: tensor} and its param groups as JSON."
     sd = opt.state_dict()
@@ -122,7 +121,7 @@ def optimizer_from_flat(opt, flat:dict, groups:str):
         i, name = k.split('.', 1); state.setdefault(int(i), {})[name] = v
     opt.load_state_dict(dict(state=state, param_groups=json.loads(groups)))
 
-# %% ../nbs/80_finetune.ipynb #971665b9
+# %% ../nbs/80_finetune.ipynb #e3e964d1
 def lora_params(unet) -> dict:
     "The trainable (LoRA) parameters of `unet` by name."
     return {n: p for n, p in unet.named_parameters() if p.requires_grad}
@@ -153,7 +152,7 @@ def load_checkpoint(run:Path, unet, opt) -> dict|None:
     optimizer_from_flat(opt, load_file(d/'optimizer.safetensors'), groups)
     return state
 
-# %% ../nbs/80_finetune.ipynb #251833c8
+# %% ../nbs/80_finetune.ipynb #4c5b5a31
 def save_adapter(pipe, run:Path):
     "Save the UNet's LoRA adapter as `pytorch_lora_weights.safetensors` in `run`."
     sd = convert_state_dict_to_diffusers(get_peft_model_state_dict(pipe.unet))
@@ -162,7 +161,7 @@ def save_adapter(pipe, run:Path):
     for f in tmp.iterdir(): os.replace(f, Path(run)/f.name)
     tmp.rmdir()
 
-# %% ../nbs/80_finetune.ipynb #8b07e61c
+# %% ../nbs/80_finetune.ipynb #d3cdcd8d
 def _chunks(xs, n): return [xs[i:i + n] for i in range(0, len(xs), n)]
 
 def judged(judge:str, ims:dict, prompts:list[str]) -> dict:
@@ -175,16 +174,17 @@ def judged(judge:str, ims:dict, prompts:list[str]) -> dict:
     return out
 
 @torch.no_grad()
-def evaluate(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig, batch_size:int=8) -> tuple[dict, dict]:
+def evaluate(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig, batch_size:int=32) -> tuple[dict, dict]:
     "Metrics of tuned vs base images on (prompt, seed) pairs, and the images (base, tuned, mask)."
-    kw, out = dict(steps=c.sample_steps, guidance=c.guidance), {'base': [], 'tuned': [], 'mask': [], 'r_base': [], 'r_tuned': []}
-    for ps, ss in zip(_chunks(prompts, batch_size), _chunks(seeds, batch_size)):
-        cond, uncond = encode_text(pipe, ps), encode_uncond(pipe, len(ps))
-        xT = initial_noise(pipe, ss, dtype=pipe.unet.dtype)
-        tuned = sample(pipe, cond, uncond, xT, **kw).float()
-        with base_model(pipe.unet): base = sample(pipe, cond, uncond, xT, **kw).float()
-        for k, v in zip(out, (base, tuned, reward.region(base, ps).float(), reward(base, ps), reward(tuned, ps))): out[k].append(v.float().cpu())
-    ims = {k: torch.cat(v) for k, v in out.items()}
+    kw = dict(steps=c.sample_steps, guidance=c.guidance, batch_size=batch_size)
+    ims = {'tuned': draw(pipe, prompts, seeds, **kw)}
+    with base_model(pipe.unet): ims['base'] = draw(pipe, prompts, seeds, **kw)
+    out = {'mask': [], 'r_base': [], 'r_tuned': []}
+    for i in range(0, len(prompts), batch_size):
+        ps, dev = prompts[i:i + batch_size], pipe.unet.device
+        b, t = ims['base'][i:i + batch_size].to(dev), ims['tuned'][i:i + batch_size].to(dev)
+        for k, v in zip(out, (reward.region(b, ps), reward(b, ps), reward(t, ps))): out[k].append(v.float().cpu())
+    ims |= {k: torch.cat(v) for k, v in out.items()}
     m = dict(n_images=len(prompts), reward_base=ims['r_base'].mean().item(), reward_tuned=ims['r_tuned'].mean().item())
     m['delta_reward'] = m['reward_tuned'] - m['reward_base']
     m['regional_constraint'] = regional_constraint(ims['tuned'], ims['base'], ims['mask']).mean().item()
@@ -192,7 +192,7 @@ def evaluate(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig, ba
     if c.judge: m |= judged(c.judge, ims, prompts)
     return {**m, **preservation(ims['tuned'], ims['base'], ims['mask']), **lpips_or_reason(ims['tuned'], ims['base'])}, ims
 
-# %% ../nbs/80_finetune.ipynb #aafbb2e0
+# %% ../nbs/80_finetune.ipynb #b28c4c3c
 def _mixed_precision(mp:str) -> str:
     if mp != 'auto': return mp
     return 'bf16' if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else 'no'
@@ -206,7 +206,7 @@ def _check_run_dir(run:Path, c:TrainConfig):
     if diff: raise ValueError(f"{run} holds a run with other settings ({'; '.join(f'{k}: {old.get(k)!r} -> {new[k]!r}' for k in diff)}). "
                               "Pass a new out_dir to start a new run, or the same settings to resume this one.")
 
-# %% ../nbs/80_finetune.ipynb #3e22ea35
+# %% ../nbs/80_finetune.ipynb #5a36b902
 def _reduce_grads(params, bad:bool, acc) -> bool:
     "Average LoRA gradients over processes; True when any process had a non-finite loss or gradient."
     g = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).flatten().float() for p in params]
@@ -226,7 +226,7 @@ def _log(run:Path, rec:dict|None=None, upto:int|None=None):
     else:
         with open(f, 'a') as fh: fh.write(json.dumps(rec) + '\n')
 
-# %% ../nbs/80_finetune.ipynb #6a7b4c63
+# %% ../nbs/80_finetune.ipynb #36ae798c
 def train(c:TrainConfig|None=None, **overrides) -> dict:
     "Fine-tune with Focus-N-Fix (or DRaFT); write the run folder; return its metrics."
     c = _validate(dataclasses.replace(c or TrainConfig(), **overrides))
@@ -283,7 +283,7 @@ def train(c:TrainConfig|None=None, **overrides) -> dict:
     acc.wait_for_everyone()
     return json.loads((run/'metrics.json').read_text())
 
-# %% ../nbs/80_finetune.ipynb #17299940
+# %% ../nbs/80_finetune.ipynb #3fea97c3
 def _arg(default):
     "An argparse type for a field with this default."
     if isinstance(default, bool): return lambda s: s.lower() in ('1', 'true', 'yes')
