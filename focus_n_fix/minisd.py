@@ -8,7 +8,7 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/minisd.html.md"""
 __all__ = ['word_tokenizer', 'world_vocabulary', 'build_minisd', 'vae_loss', 'set_latent_scale', 'decoder_loss',
            'decoder_modules', 'denoise_loss', 'fit', 'save_minisd']
 
-# %% ../nbs/15_minisd.ipynb #858e1ede
+# %% ../nbs/15_minisd.ipynb #045bc23f
 import json, math, os, shutil, tempfile, time
 from pathlib import Path
 import torch, torch.nn.functional as F
@@ -18,14 +18,14 @@ from safetensors.torch import load_file
 from .pipelines import sd_scheduler
 from .finetune import atomic_save, atomic_write, optimizer_to_flat, optimizer_from_flat
 
-# %% ../nbs/15_minisd.ipynb #fece7e6f
+# %% ../nbs/15_minisd.ipynb #10f2b699
 def _bpe_tokenizer(toks:list, merges:list, max_length:int) -> CLIPTokenizer:
     with tempfile.TemporaryDirectory() as d:
         (Path(d)/'vocab.json').write_text(json.dumps({t: i for i, t in enumerate(toks)}))
         (Path(d)/'merges.txt').write_text('#version: 0.2\n' + ''.join(m + '\n' for m in merges))
         return CLIPTokenizer(str(Path(d)/'vocab.json'), str(Path(d)/'merges.txt'), model_max_length=max_length)
 
-# %% ../nbs/15_minisd.ipynb #7d31db6c
+# %% ../nbs/15_minisd.ipynb #31f09b30
 def word_tokenizer(words:list[str], # the words that get one token each
                    max_length:int=32, # tokens per prompt, start and end included
                   ) -> CLIPTokenizer:
@@ -43,7 +43,7 @@ def word_tokenizer(words:list[str], # the words that get one token each
         if not split: return tok
     raise RuntimeError(f"could not make every word one token: {words}")
 
-# %% ../nbs/15_minisd.ipynb #95a048eb
+# %% ../nbs/15_minisd.ipynb #a8b97099
 def world_vocabulary() -> list[str]:
     "Every word the ShapesWorld grammar can write."
     from focus_n_fix import world as w
@@ -51,7 +51,7 @@ def world_vocabulary() -> list[str]:
                *w.TRIGGERS, *w.NEUTRAL_MODS, w.MARK_NAME, 'with']
     return sorted({x for p in phrases for x in p.split()})
 
-# %% ../nbs/15_minisd.ipynb #d68f50f4
+# %% ../nbs/15_minisd.ipynb #92ad655a
 def build_minisd(words:list[str], # vocabulary of the prompts
                  size:int=32, # image side
                  seed:int=0) -> StableDiffusionPipeline:
@@ -71,7 +71,7 @@ def build_minisd(words:list[str], # vocabulary of the prompts
     return StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sd_scheduler(),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False)
 
-# %% ../nbs/15_minisd.ipynb #a9aa496a
+# %% ../nbs/15_minisd.ipynb #9d70a133
 def vae_loss(vae, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
              kl:float=1e-6) -> torch.Tensor:
     "Reconstruction MSE + `kl` · KL of the posterior."
@@ -86,7 +86,7 @@ def set_latent_scale(vae, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
     vae.register_to_config(scaling_factor=s)
     return s
 
-# %% ../nbs/15_minisd.ipynb #4c767a6d
+# %% ../nbs/15_minisd.ipynb #4c388ad8
 def decoder_loss(vae, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
                  generator:torch.Generator|None=None) -> torch.Tensor:
     "Reconstruction MSE through a frozen encoder: only the decoder learns."
@@ -97,7 +97,7 @@ def decoder_modules(vae) -> dict:
     "The VAE's decoding half, by name, for `fit`."
     return {'decoder': vae.decoder, 'post_quant_conv': vae.post_quant_conv}
 
-# %% ../nbs/15_minisd.ipynb #17f74a6e
+# %% ../nbs/15_minisd.ipynb #cc97725f
 def denoise_loss(pipe, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
                  prompts:list[str], # B captions
                  p_uncond:float=0.1, # share of captions dropped to ''
@@ -113,7 +113,7 @@ def denoise_loss(pipe, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
     pred = pipe.unet(sch.add_noise(z, noise, t), t, encoder_hidden_states=pipe.text_encoder(ids)[0]).sample
     return F.mse_loss(pred, noise)
 
-# %% ../nbs/15_minisd.ipynb #60ea5508
+# %% ../nbs/15_minisd.ipynb #3fa33007
 def _lr_at(step, steps, lr, warmup):
     return lr * min(1, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
 
@@ -142,8 +142,8 @@ def fit(modules:dict, # name -> module to train
             atomic_write(ckpt_dir/'state.json', json.dumps(dict(step=step + 1, log=log, param_groups=json.loads(groups))))
     return log
 
-# %% ../nbs/15_minisd.ipynb #bb6ee02a
-def save_minisd(pipe, out:Path, half:bool=True):
+# %% ../nbs/15_minisd.ipynb #1909b101
+def save_minisd(pipe, out:Path, half:bool=False):
     "Save `pipe` as a StableDiffusionPipeline folder at `out` (atomically replacing it)."
     out = Path(out); tmp = out.with_name(f'.{out.name}.tmp')
     shutil.rmtree(tmp, ignore_errors=True)
