@@ -21,16 +21,31 @@ def reload_matches(out):
     assert (img - tuned).abs().max() < 1e-5
 
 def test_papermill_train_and_reload(tmp_path):
+    "The notebook's defaults (ShapesWorld, artifact reward, oracle judge) with a few small steps."
     out = tmp_path/'run'
     r = run([BIN/'papermill', REPO/'nbs'/'train.ipynb', tmp_path/'train.ipynb', '-p', 'out_dir', out,
-             '-p', 'steps', 3, '-p', 'sample_steps', 6, '-p', 'eval_seeds', 1, '-p', 'lr', 0.01])
+             '-p', 'steps', 3, '-p', 'sample_steps', 6, '-p', 'batch_size', 2, '-p', 'lr', 0.01])
     assert r.returncode == 0, r.stderr[-3000:]
     for f in ('pytorch_lora_weights.safetensors', 'config.json', 'metrics.json', 'log.jsonl', 'eval_images.safetensors', 'eval_grid.png'):
         assert (out/f).is_file(), f
     cfg, m = json.loads((out/'config.json').read_text()), json.loads((out/'metrics.json').read_text())
     assert cfg['steps'] == 3 and cfg['lr'] == 0.01 and m['train']['steps'] == 3
-    assert {'reward_base', 'reward_tuned', 'psnr_outside', 'ssim_outside'} <= set(m['eval'])
+    assert (cfg['model'], cfg['reward'], cfg['method'], cfg['judge']) == ('shapesworld', 'artifact', 'focus_n_fix', 'shapesworld')
+    assert m['eval']['n_images'] == 256  # the artifact evaluation set
+    keys = {'reward_base', 'reward_tuned', 'psnr_outside', 'ssim_outside', 'oracle_glitch_base', 'oracle_glitch_tuned'}
+    assert keys <= set(m['eval'])
+    assert 0 < m['eval']['oracle_glitch_base'] < 1  # the oracle found glitches in some base images, not all
     reload_matches(out)
+
+def test_papermill_tiny_random(tmp_path):
+    "The same notebook on the random-weight pipeline with a closed-form reward and no judge."
+    out = tmp_path/'run'
+    r = run([BIN/'papermill', REPO/'nbs'/'train.ipynb', tmp_path/'train.ipynb', '-p', 'out_dir', out, '-p', 'model', 'tiny-random',
+             '-p', 'reward', 'blueness', '-p', 'prompts', 'tiny', '-p', 'eval_prompts', 'tiny', '-p', 'judge', 'None',
+             '-p', 'steps', 2, '-p', 'sample_steps', 4, '-p', 'batch_size', 2, '-p', 'lr', 0.01])
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((out/'metrics.json').read_text())
+    assert 'oracle_glitch_base' not in m['eval'] and m['train']['steps'] == 2
 
 def test_sdxl_train_and_reload(tmp_path):
     "The same loop fine-tunes an SDXL pipeline (two text encoders, added conditions); its adapter reloads too."
