@@ -162,8 +162,6 @@ def save_adapter(pipe, run:Path):
     tmp.rmdir()
 
 # %% ../nbs/80_finetune.ipynb #d3cdcd8d
-def _chunks(xs, n): return [xs[i:i + n] for i in range(0, len(xs), n)]
-
 def judged(judge:str, ims:dict, prompts:list[str]) -> dict:
     "Oracle rates (glitch, mark, alignment) of base and tuned images."
     if judge != 'shapesworld': raise ValueError(f"unknown judge {judge!r}; use 'shapesworld' or None")

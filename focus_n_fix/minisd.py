@@ -8,7 +8,7 @@ Docs: https://focus-n-fix.github.io/focus-n-fix/minisd.html.md"""
 __all__ = ['word_tokenizer', 'world_vocabulary', 'build_minisd', 'vae_loss', 'set_latent_scale', 'detail_weight', 'decoder_loss',
            'decoder_modules', 'denoise_loss', 'fit', 'save_minisd']
 
-# %% ../nbs/15_minisd.ipynb #45ae0af7
+# %% ../nbs/15_minisd.ipynb #e7caa5ba
 import json, math, os, shutil, tempfile, time
 from pathlib import Path
 import torch, torch.nn.functional as F
@@ -18,14 +18,14 @@ from safetensors.torch import load_file
 from .pipelines import sd_scheduler
 from .finetune import atomic_save, atomic_write, optimizer_to_flat, optimizer_from_flat
 
-# %% ../nbs/15_minisd.ipynb #0aa9d424
+# %% ../nbs/15_minisd.ipynb #cf15e97f
 def _bpe_tokenizer(toks:list, merges:list, max_length:int) -> CLIPTokenizer:
     with tempfile.TemporaryDirectory() as d:
         (Path(d)/'vocab.json').write_text(json.dumps({t: i for i, t in enumerate(toks)}))
         (Path(d)/'merges.txt').write_text('#version: 0.2\n' + ''.join(m + '\n' for m in merges))
         return CLIPTokenizer(str(Path(d)/'vocab.json'), str(Path(d)/'merges.txt'), model_max_length=max_length)
 
-# %% ../nbs/15_minisd.ipynb #55f86223
+# %% ../nbs/15_minisd.ipynb #a825e84f
 def word_tokenizer(words:list[str], # the words that get one token each
                    max_length:int=32, # tokens per prompt, start and end included
                   ) -> CLIPTokenizer:
@@ -43,7 +43,7 @@ def word_tokenizer(words:list[str], # the words that get one token each
         if not split: return tok
     raise RuntimeError(f"could not make every word one token: {words}")
 
-# %% ../nbs/15_minisd.ipynb #4d3eaa5e
+# %% ../nbs/15_minisd.ipynb #54f71b54
 def world_vocabulary() -> list[str]:
     "Every word the ShapesWorld grammar can write."
     from focus_n_fix import world as w
@@ -51,7 +51,7 @@ def world_vocabulary() -> list[str]:
                *w.TRIGGERS, *w.NEUTRAL_MODS, w.MARK_NAME, 'with']
     return sorted({x for p in phrases for x in p.split()})
 
-# %% ../nbs/15_minisd.ipynb #20076f94
+# %% ../nbs/15_minisd.ipynb #de392494
 def build_minisd(words:list[str], # vocabulary of the prompts
                  size:int=32, # image side
                  seed:int=0) -> StableDiffusionPipeline:
@@ -71,15 +71,16 @@ def build_minisd(words:list[str], # vocabulary of the prompts
     return StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sd_scheduler(),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False)
 
-# %% ../nbs/15_minisd.ipynb #2e7bf0e0
+# %% ../nbs/15_minisd.ipynb #e22c70b4
 def vae_loss(vae, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
              kl:float=1e-6,
              weight:torch.Tensor|None=None, # (B,1,H,W) per-pixel weight of the error (None: plain MSE), see `detail_weight`
             ) -> torch.Tensor:
     "(Weighted) reconstruction MSE + `kl` · KL of the posterior."
     post = vae.encode(x).latent_dist
-    err = (vae.decode(post.sample()).sample - x) ** 2
-    return (err.mean() if weight is None else (err * weight).mean()) + kl * post.kl().mean()
+    return _weighted_mse(vae.decode(post.sample()).sample, x, weight) + kl * post.kl().mean()
+
+def _weighted_mse(a, b, weight=None): return ((a - b) ** 2).mean() if weight is None else ((a - b) ** 2 * weight).mean()
 
 @torch.no_grad()
 def set_latent_scale(vae, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
@@ -89,7 +90,7 @@ def set_latent_scale(vae, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
     vae.register_to_config(scaling_factor=s)
     return s
 
-# %% ../nbs/15_minisd.ipynb #b481f45b
+# %% ../nbs/15_minisd.ipynb #f8e92fb4
 def detail_weight(images:torch.Tensor, # (B,3,H,W) rendered images in [0, 1]
                   masks:tuple=(), # (B,1,H,W) masks of details, e.g. glitch and mark masks
                   fg:float=10., # extra weight of object pixels
@@ -108,14 +109,13 @@ def decoder_loss(vae, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
                 ) -> torch.Tensor:
     "(Weighted) reconstruction MSE through a frozen encoder: only the decoder learns."
     with torch.no_grad(): z = vae.encode(x).latent_dist.sample(generator)
-    err = (vae.decode(z).sample - x) ** 2
-    return err.mean() if weight is None else (err * weight).mean()
+    return _weighted_mse(vae.decode(z).sample, x, weight)
 
 def decoder_modules(vae) -> dict:
     "The VAE's decoding half, by name, for `fit`."
     return {'decoder': vae.decoder, 'post_quant_conv': vae.post_quant_conv}
 
-# %% ../nbs/15_minisd.ipynb #dac59d2b
+# %% ../nbs/15_minisd.ipynb #1924238e
 def denoise_loss(pipe, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
                  prompts:list[str], # B captions
                  p_uncond:float=0.1, # share of captions dropped to ''
@@ -135,7 +135,7 @@ def denoise_loss(pipe, x:torch.Tensor, # (B,3,H,W) images in [-1, 1]
     a = sch.alphas_cumprod.to(z.device)[t]; snr = a / (1 - a)
     return ((pred - noise) ** 2).mean((1, 2, 3)).mul(snr.clamp(max=snr_gamma) / snr).mean()
 
-# %% ../nbs/15_minisd.ipynb #e0d65eaa
+# %% ../nbs/15_minisd.ipynb #54220b6c
 def _lr_at(step, steps, lr, warmup):
     return lr * min(1, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step, steps) / steps))
 
@@ -164,7 +164,7 @@ def fit(modules:dict, # name -> module to train
             atomic_write(ckpt_dir/'state.json', json.dumps(dict(step=step + 1, log=log, param_groups=json.loads(groups))))
     return log
 
-# %% ../nbs/15_minisd.ipynb #48fab552
+# %% ../nbs/15_minisd.ipynb #a1f7d532
 def save_minisd(pipe, out:Path, half:bool=False):
     "Save `pipe` as a StableDiffusionPipeline folder at `out` (atomically replacing it)."
     out = Path(out); tmp = out.with_name(f'.{out.name}.tmp')
