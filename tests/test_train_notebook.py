@@ -26,7 +26,8 @@ def test_papermill_train_and_reload(tmp_path):
     r = run([BIN/'papermill', REPO/'nbs'/'train.ipynb', tmp_path/'train.ipynb', '-p', 'out_dir', out,
              '-p', 'steps', 3, '-p', 'sample_steps', 6, '-p', 'batch_size', 2, '-p', 'lr', 0.01])
     assert r.returncode == 0, r.stderr[-3000:]
-    for f in ('pytorch_lora_weights.safetensors', 'config.json', 'metrics.json', 'log.jsonl', 'eval_images.safetensors', 'eval_grid.png'):
+    for f in ('pytorch_lora_weights.safetensors', 'config.json', 'metrics.json', 'log.jsonl', 'eval_images.safetensors', 'per_image.csv',
+              'eval_grid.png'):
         assert (out/f).is_file(), f
     cfg, m = json.loads((out/'config.json').read_text()), json.loads((out/'metrics.json').read_text())
     assert cfg['steps'] == 3 and cfg['lr'] == 0.01 and m['train']['steps'] == 3
