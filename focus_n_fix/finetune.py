@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TrainConfig', 'check_config', 'step_batch', 'reference', 'fnf_loss', 'lora_params', 'save_adapter', 'Session',
-           'setup', 'train_step', 'finish', 'train']
+           'setup', 'reference_bank', 'train_step', 'finish', 'train']
 
 # %% ../nbs/40_finetune.ipynb #66f39c7e
 import dataclasses, json, math, os, shutil, time, warnings
@@ -21,6 +21,7 @@ from .objective import check_mask, objective, regional_constraint
 from .pipelines import load_pipeline, encode_text, encode_uncond
 from .rewards import load_reward
 from .sampling import initial_noise, sample, add_lora, base_model
+from .refbank import RefBank, bank_batch, bank_pairs, build_bank, load_bank, save_bank
 
 # %% ../nbs/40_finetune.ipynb #e272395f
 @dataclass
@@ -46,6 +47,8 @@ class TrainConfig:
     guidance:float = 7.5           # classifier-free guidance weight
     mixed_precision:str = 'auto'   # 'no', 'fp16', 'bf16' or 'auto' (bf16 on a GPU that has it): the base weights' dtype
     grad_checkpoint:bool = False   # recompute the K steps in backward
+    bank_size:int = 0              # reference bank: a pool of this many (prompt, noise, I0, M) pairs; 0 = I0 on the fly
+    bank_file:str|None = None      # where the bank is kept (None: bank.safetensors in the run folder); runs may share one
     checkpoint_every:int = 50      # steps between checkpoints (and one at the end)
     judge:str|None = None          # evaluation judge by name ('shapesworld': the oracle), or None
     out_dir:str = 'runs/train'     # the run folder
@@ -57,10 +60,10 @@ def check_config(c:TrainConfig) -> TrainConfig:
         raise ValueError(f"method {c.method!r}: the fine-tuning loop trains 'focus_n_fix' or 'draft'")
     if c.method == 'draft' and c.beta != 0:
         c = dataclasses.replace(c, beta=0.0)  # DRaFT is β = 0
-    for k in ('steps', 'batch_size', 'lora_rank', 'sample_steps', 'eval_seeds', 'checkpoint_every'):
+    for k in ('steps', 'batch_size', 'lora_rank', 'sample_steps', 'eval_seeds', 'checkpoint_every', 'bank_size'):
         v = getattr(c, k)
-        if v < (0 if k == 'steps' else 1):
-            raise ValueError(f"{k}={v} must be {'>= 0' if k == 'steps' else '>= 1'}")
+        if v < (0 if k in ('steps', 'bank_size') else 1):
+            raise ValueError(f"{k}={v} must be {'>= 0' if k in ('steps', 'bank_size') else '>= 1'}")
     if c.beta < 0:
         raise ValueError(f"beta={c.beta} must be >= 0")
     if not 0 <= c.K <= c.sample_steps:
@@ -68,8 +71,8 @@ def check_config(c:TrainConfig) -> TrainConfig:
     if c.mixed_precision not in ('auto', 'no', 'fp16', 'bf16'):
         raise ValueError(f"mixed_precision={c.mixed_precision!r}: use 'auto', 'no', 'fp16' or 'bf16'")
     paths = {k: str(getattr(c, k)) for k in ('model', 'prompts', 'out_dir')}
-    return dataclasses.replace(c, lora_targets=tuple(c.lora_targets), **paths,
-                               eval_prompts=None if c.eval_prompts is None else str(c.eval_prompts))
+    opt = {k: None if getattr(c, k) is None else str(getattr(c, k)) for k in ('eval_prompts', 'bank_file')}
+    return dataclasses.replace(c, lora_targets=tuple(c.lora_targets), **paths, **opt)
 
 # %% ../nbs/40_finetune.ipynb #2a993ba0
 def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0, world:int=1):
@@ -91,7 +94,9 @@ def reference(pipe, reward, prompts:list[str], cond, uncond, xT:torch.Tensor, # 
     return ref, mask.detach()
 
 # %% ../nbs/40_finetune.ipynb #7f162330
-def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) -> dict:
+def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig,
+             ref:tuple|None=None, # (I0, M) of these pairs from a reference bank; None: drawn here
+            ) -> dict:
     "Loss −J of one batch (with graph); reward and constraint per image, I, I0 and M (detached)."
     cond, uncond = encode_text(pipe, prompts), encode_uncond(pipe, len(prompts))
     xT = initial_noise(pipe, seeds, dtype=pipe.unet.dtype)
@@ -99,12 +104,12 @@ def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig) ->
     r = reward(img, prompts)
     if r.shape != (len(prompts),):
         raise ValueError(f"reward returned shape {tuple(r.shape)}; it must return one score per image, ({len(prompts)},)")
-    rc, ref, mask = torch.zeros_like(r), None, None
+    rc, I0, mask = torch.zeros_like(r), None, None
     if c.beta > 0:
-        ref, mask = reference(pipe, reward, prompts, cond, uncond, xT, c)
-        rc = regional_constraint(img, ref, mask)
+        I0, mask = reference(pipe, reward, prompts, cond, uncond, xT, c) if ref is None else ref
+        rc = regional_constraint(img, I0, mask)
     J = objective(r, rc, c.beta)
-    return dict(loss=-J.mean(), reward=r.detach().float(), rc=rc.detach().float(), img=img.detach(), ref=ref, mask=mask)
+    return dict(loss=-J.mean(), reward=r.detach().float(), rc=rc.detach().float(), img=img.detach(), ref=I0, mask=mask)
 
 # %% ../nbs/40_finetune.ipynb #4dd37b09
 def lora_params(unet) -> dict:
@@ -155,6 +160,7 @@ class Session:
     params:list
     opt:torch.optim.Optimizer
     state:dict
+    bank:RefBank|None = None  # the reference bank, when `c.bank_size` > 0
     metrics:dict|None = None  # what `finish` measured
 
 def setup(c:TrainConfig|None=None, **overrides) -> Session:
@@ -185,7 +191,27 @@ def setup(c:TrainConfig|None=None, **overrides) -> Session:
     if acc.is_main_process:
         recs = [r for r in read_jsonl(run/'log.jsonl') if r['step'] <= state['step']]
         atomic_write(run/'log.jsonl', ''.join(json.dumps(r) + '\n' for r in recs))
-    return Session(c, run, acc, pipe, reward, prompts, params, opt, state)
+    bank = reference_bank(c, pipe, reward, prompts, acc) if c.bank_size and c.beta > 0 else None
+    return Session(c, run, acc, pipe, reward, prompts, params, opt, state, bank)
+
+# %% ../nbs/40_finetune.ipynb #c8a5a903
+def _bank_info(c:TrainConfig) -> dict:
+    "What a reference bank depends on."
+    return dict(model=c.model, reward=c.reward, prompts=c.prompts, sample_steps=c.sample_steps, guidance=c.guidance,
+                bank_size=c.bank_size, seed=c.seed)
+
+def reference_bank(c:TrainConfig, pipe, reward, prompts:list[str], acc:Accelerator) -> RefBank:
+    "Load the run's reference bank, or draw it (main process) and save it; every process returns it."
+    f = Path(c.bank_file or Path(c.out_dir)/'bank.safetensors')
+    if acc.is_main_process and not f.is_file():
+        ps, ss = bank_pairs(prompts, c.bank_size, c.seed)
+        f.parent.mkdir(parents=True, exist_ok=True)
+        save_bank(build_bank(pipe, reward, ps, ss, c.sample_steps, c.guidance), f, _bank_info(c))
+    acc.wait_for_everyone()
+    bank, info = load_bank(f)
+    if info != _bank_info(c):
+        raise ValueError(f"{f} holds a reference bank drawn with other settings ({info}); pass another bank_file")
+    return bank
 
 # %% ../nbs/40_finetune.ipynb #52af0ca5
 def _reduce_grads(params, bad:bool, acc) -> bool:
@@ -208,9 +234,14 @@ def _finite(v):
 def train_step(s:Session) -> dict:
     "Run step `s.state['step'] + 1`: loss, backward, all-reduce, AdamW; log it and checkpoint when due."
     c, acc, step = s.c, s.acc, s.state['step']
-    ps, ss = step_batch(s.prompts, step, c.batch_size, c.seed, acc.process_index, acc.num_processes)
+    ref = None
+    if s.bank is None:
+        ps, ss = step_batch(s.prompts, step, c.batch_size, c.seed, acc.process_index, acc.num_processes)
+    else:
+        ps, ss, I0, M = bank_batch(s.bank, step, c.batch_size, c.seed, acc.process_index, acc.num_processes)
+        ref = (I0.to(acc.device), M.to(acc.device))
     with acc.autocast():
-        out = fnf_loss(s.pipe, s.reward, ps, ss, c)
+        out = fnf_loss(s.pipe, s.reward, ps, ss, c, ref)
     ok = bool(torch.isfinite(out['loss']))
     if ok:
         out['loss'].backward()
