@@ -33,7 +33,7 @@ class RefBank:
     "A pool of (prompt, noise seed, I0, M(I0)) for the regional constraint."
     prompts:list      # P prompts
     seeds:list        # P noise seeds
-    ref:torch.Tensor  # (P,3,H,W) I0 in [0,1], float32, CPU
+    ref:torch.Tensor  # (P,3,H,W) I0 in [0,1] in the VAE's dtype (bf16 images stay bf16: no bits lost, half the file), CPU
     mask:torch.Tensor # (P,1,H,W) M(I0), float32, CPU
 
     def __len__(self):
@@ -56,7 +56,7 @@ def build_bank(pipe, reward, prompts:list[str], seeds:list[int], # the pool's pa
         m = reward.region(r.to(pipe.unet.dtype), prompts[i:i + batch_size])
         check_mask(m, r)
         masks.append(m.detach().float().cpu())
-    return RefBank(list(prompts), list(seeds), ref, torch.cat(masks))
+    return RefBank(list(prompts), list(seeds), ref.to(pipe.vae.dtype), torch.cat(masks))
 
 # %% ../nbs/34_refbank.ipynb #83f4d850
 def save_bank(bank:RefBank, path:Path, info:dict|None=None):
