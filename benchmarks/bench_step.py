@@ -1,46 +1,231 @@
-"""Time one fine-tuning step (sampling, reward, constraint, backward, AdamW) and plain sampling.
+"""Time one fine-tuning step, phase by phase: the project's `train_step` as a user runs it (`setup` from a pipeline
+folder, the run's dtype, with and without the reference bank) and a plain diffusers + peft loop, on the same
+architecture with random weights.
 
-    python benchmarks/bench_step.py [--model tiny-random] [--reward blueness] [--prompts tiny] [--batch 2] [--sample_steps 10 50]
-    python benchmarks/bench_step.py --model shapesworld --reward artifact --prompts train --batch 8 --sample_steps 20
+    python benchmarks/bench_step.py                                   # tiny pipeline, CPU
+    python benchmarks/bench_step.py --arch shapesworld --reward artifact --prompts train --batch 8 --sample_steps 20 --guidance 3
+    python benchmarks/bench_step.py --arch sd14 --size 512 --batch 4 --sample_steps 50 --rank 64    # on a GPU
+    python benchmarks/bench_step.py --arch sdxl --size 1024 --batch 1 --sample_steps 50 --rank 64   # on a GPU
 
-Prints seconds per step for Focus-N-Fix and DRaFT, and images/s for sampling without gradient."""
-import argparse, time
+Architectures: `tiny` (the test pipeline), `shapesworld` (the shipped model), `sd14` and `sdxl` (SD v1.4's and SDXL
+base's architectures built from config with random weights; `--size` sets the image side). Prints seconds per step,
+peak GPU memory (on a GPU), and the share of each phase: reference chain (I0), tuned chain (I, with its K graph
+steps and the decode), reward + constraint, backward, optimiser. Nothing here is a test: the numbers are for reading."""
+import argparse, contextlib, tempfile, time
+from pathlib import Path
 import torch
-from focus_n_fix.finetune import TrainConfig, fnf_loss, step_batch
-from focus_n_fix.pipelines import load_pipeline, encode_text, encode_uncond
-from focus_n_fix.prompts import load_prompts
-from focus_n_fix.rewards import load_reward
-from focus_n_fix.sampling import add_lora, initial_noise, sample
+from diffusers import AutoencoderKL, StableDiffusionPipeline, StableDiffusionXLPipeline, UNet2DConditionModel
+from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+import focus_n_fix.finetune as ft
+from focus_n_fix.methods import RunConfig
+from focus_n_fix.pipelines import char_tokenizer, sd_scheduler, tiny_pipeline
 
-def timed(f, reps):
-    f()  # warm-up
-    t0 = time.perf_counter()
-    for _ in range(reps): f()
-    return (time.perf_counter() - t0) / reps
+def clip_text(width, layers, heads, mlp, proj=None):
+    tok = char_tokenizer(77)
+    cfg = CLIPTextConfig(vocab_size=len(tok), hidden_size=width, intermediate_size=mlp, num_hidden_layers=layers,
+                         num_attention_heads=heads, max_position_embeddings=77, projection_dim=proj or width,
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    return tok, (CLIPTextModelWithProjection if proj else CLIPTextModel)(cfg)
+
+def sd_vae(size):
+    return AutoencoderKL(block_out_channels=(128, 256, 512, 512), down_block_types=('DownEncoderBlock2D',) * 4,
+                         up_block_types=('UpDecoderBlock2D',) * 4, layers_per_block=2, latent_channels=4, sample_size=size)
+
+def sd14(size):
+    "SD v1.4's architecture (UNet 860 M, CLIP ViT-L/14 text encoder, KL-f8 VAE) with random weights."
+    tok, te = clip_text(768, 12, 12, 3072)
+    unet = UNet2DConditionModel(sample_size=size // 8, layers_per_block=2, block_out_channels=(320, 640, 1280, 1280),
+        down_block_types=('CrossAttnDownBlock2D',) * 3 + ('DownBlock2D',), up_block_types=('UpBlock2D',) + ('CrossAttnUpBlock2D',) * 3,
+        cross_attention_dim=768, attention_head_dim=8)
+    return StableDiffusionPipeline(vae=sd_vae(size), text_encoder=te, tokenizer=tok, unet=unet, scheduler=sd_scheduler(),
+                                   safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+
+def sdxl(size):
+    "SDXL base's architecture (UNet 2.6 B, CLIP ViT-L + OpenCLIP bigG text encoders, KL-f8 VAE) with random weights."
+    tok, te = clip_text(768, 12, 12, 3072)
+    tok2, te2 = clip_text(1280, 32, 20, 5120, proj=1280)
+    unet = UNet2DConditionModel(sample_size=size // 8, layers_per_block=2, block_out_channels=(320, 640, 1280),
+        down_block_types=('DownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D'),
+        up_block_types=('CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'UpBlock2D'), transformer_layers_per_block=(1, 2, 10),
+        attention_head_dim=(5, 10, 20), cross_attention_dim=2048, use_linear_projection=True, addition_embed_type='text_time',
+        addition_time_embed_dim=256, projection_class_embeddings_input_dim=2816)
+    return StableDiffusionXLPipeline(vae=sd_vae(size), text_encoder=te, text_encoder_2=te2, tokenizer=tok, tokenizer_2=tok2,
+                                     unet=unet, scheduler=sd_scheduler(), force_zeros_for_empty_prompt=True, add_watermarker=False)
+
+class Phases:
+    "Accumulate wall time per phase, synchronising the GPU around each."
+    def __init__(self):
+        self.t, self.inside = {}, None
+    def sync(self):
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+    @contextlib.contextmanager
+    def phase(self, name):
+        self.sync()
+        t0 = time.perf_counter()
+        yield
+        self.sync()
+        self.t[name] = self.t.get(name, 0.) + time.perf_counter() - t0
+
+def instrument(ph:Phases):
+    "Wrap the library's reference chain, tuned chain, backward and optimiser step with timers."
+    ref, samp, backward = ft.reference, ft.sample, torch.Tensor.backward
+    def reference(*a, **k):
+        with ph.phase('reference chain'):
+            return ref(*a, **k)
+    def sample(*a, **k):
+        if k.get('K', 0) == 0:              # the reference chain's own call: timed by `reference`
+            return samp(*a, **k)
+        with ph.phase('tuned chain'):
+            return samp(*a, **k)
+    def bw(self, *a, **k):
+        with ph.phase('backward'):
+            return backward(self, *a, **k)
+    ft.reference, ft.sample, torch.Tensor.backward = reference, sample, bw
+    return lambda: (setattr(ft, 'reference', ref), setattr(ft, 'sample', samp), setattr(torch.Tensor, 'backward', backward))
+
+def time_train_step(c:RunConfig, reps:int):
+    "Seconds per `train_step` (after one warm-up step), peak memory, and phase shares."
+    s = ft.setup(c)
+    opt_step = s.opt.step
+    ph = Phases()
+    def step(*a, **k):
+        with ph.phase('optimiser'):
+            return opt_step(*a, **k)
+    s.opt.step = step
+    undo = instrument(ph)
+    try:
+        ft.train_step(s)
+        ph.t.clear()
+        if torch.cuda.is_available():
+            torch.cuda.reset_peak_memory_stats()
+        ph.sync()
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            ft.train_step(s)
+        ph.sync()
+        total = (time.perf_counter() - t0) / reps
+    finally:
+        undo()
+    peak = torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None
+    shares = {k: v / reps / total for k, v in ph.t.items()}
+    shares['other (reward, constraint, text, all-reduce, log)'] = 1 - sum(shares.values())
+    return total, peak, shares
+
+def plain_step(pipe, params, opt, prompts, seeds, T, K, guidance, beta, reward):
+    "A Focus-N-Fix step written directly against diffusers and peft: what a user would write without this library."
+    sch = pipe.scheduler
+    dev, dt = pipe.unet.device, pipe.unet.dtype
+    ids = pipe.tokenizer(prompts + [''] * len(prompts), padding='max_length', max_length=pipe.tokenizer.model_max_length,
+                         truncation=True, return_tensors='pt').input_ids.to(dev)
+    with torch.no_grad():
+        emb = pipe.text_encoder(ids)[0]
+    x0 = torch.stack([torch.randn(4, pipe.unet.config.sample_size, pipe.unet.config.sample_size,
+                                  generator=torch.Generator().manual_seed(s)) for s in seeds]).to(dev, dt)
+    def chain(k, adapters):
+        (pipe.unet.enable_adapters if adapters else pipe.unet.disable_adapters)()
+        sch.set_timesteps(T)
+        x = x0
+        for i, t in enumerate(sch.timesteps):
+            with torch.set_grad_enabled(i >= T - k):
+                e = pipe.unet(torch.cat([x, x]), t, encoder_hidden_states=emb).sample
+                eu, ec = e.chunk(2)
+                x = sch.step(eu + guidance * (ec - eu), t, x).prev_sample
+        with torch.set_grad_enabled(k > 0):
+            return (pipe.vae.decode(x / pipe.vae.config.scaling_factor).sample / 2 + 0.5).clamp(0, 1)
+    with torch.no_grad():
+        ref = chain(0, False)
+        mask = reward.region(ref, prompts)
+    img = chain(K, True)
+    loss = -(reward(img, prompts) - beta * ((1 - mask) * (ref - img)).flatten(1).norm(dim=1).float()).mean()
+    loss.backward()
+    opt.step()
+    opt.zero_grad(set_to_none=True)
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--model', default='tiny-random'); ap.add_argument('--reward', default='blueness'); ap.add_argument('--prompts', default='tiny')
-    ap.add_argument('--batch', type=int, default=2); ap.add_argument('--sample_steps', type=int, nargs='+', default=[10, 50])
-    ap.add_argument('--K', type=int, default=2); ap.add_argument('--rank', type=int, default=4); ap.add_argument('--reps', type=int, default=5)
+    ap.add_argument('--arch', default='tiny', choices=['tiny', 'shapesworld', 'sd14', 'sdxl'])
+    ap.add_argument('--size', type=int, default=64, help='image side for sd14 / sdxl')
+    ap.add_argument('--reward', default='blueness')
+    ap.add_argument('--prompts', default='tiny')
+    ap.add_argument('--batch', type=int, default=2)
+    ap.add_argument('--sample_steps', type=int, default=10)
     ap.add_argument('--guidance', type=float, default=7.5)
+    ap.add_argument('--K', type=int, default=2)
+    ap.add_argument('--rank', type=int, default=4)
+    ap.add_argument('--reps', type=int, default=3)
+    ap.add_argument('--bank_size', type=int, default=64, help='pool of the bank run (its build time is printed too)')
+    ap.add_argument('--plain', action='store_true', help='also time a plain diffusers + peft loop')
     a = ap.parse_args()
-    dev = 'cuda' if torch.cuda.is_available() else 'cpu'
-    pipe = load_pipeline(a.model, device=dev); pipe.set_progress_bar_config(disable=True)
-    reward, prompts = load_reward(a.reward, dev), load_prompts(a.prompts)
-    torch.manual_seed(0); params = add_lora(pipe.unet, a.rank); opt = torch.optim.AdamW(params, lr=1e-4)
-    print(f"device {dev}, torch threads {torch.get_num_threads()}, model {a.model}, batch {a.batch}, K {a.K}, LoRA rank {a.rank}")
-    print(f"{'what':<34}{'sampling steps':>15}{'seconds':>10}{'images/s':>10}")
-    for T in a.sample_steps:
-        for method, beta in (('focus_n_fix', 1.0), ('draft', 0.0)):
-            c = TrainConfig(model=a.model, method=method, beta=beta, K=a.K, sample_steps=T, batch_size=a.batch, guidance=a.guidance)
-            def step():
-                ps, ss = step_batch(prompts, 0, a.batch, 0)
-                fnf_loss(pipe, reward, ps, ss, c)['loss'].backward(); opt.step(); opt.zero_grad()
-            s = timed(step, a.reps); print(f"{'fine-tuning step, ' + method:<34}{T:>15}{s:>10.3f}{a.batch / s:>10.1f}")
-        cond, uncond = encode_text(pipe, prompts[:1] * a.batch), encode_uncond(pipe, a.batch)
-        xT = initial_noise(pipe, list(range(a.batch)))
-        with torch.no_grad(): s = timed(lambda: sample(pipe, cond, uncond, xT, steps=T, guidance=a.guidance), a.reps)
-        print(f"{'sampling (no gradient)':<34}{T:>15}{s:>10.3f}{a.batch / s:>10.1f}")
+    gpu = torch.cuda.is_available()
+    dev = torch.device('cuda' if gpu else 'cpu')
+    with tempfile.TemporaryDirectory() as d:
+        model = 'shapesworld'
+        if a.arch != 'shapesworld':
+            pipe = {'tiny': lambda s: tiny_pipeline(), 'sd14': sd14, 'sdxl': sdxl}[a.arch](a.size)
+            pipe.save_pretrained(d)                       # the user's path: a pipeline folder, loaded by `setup`
+            model, del_pipe = d, pipe
+            del del_pipe
+        print(f"device {torch.cuda.get_device_name() if gpu else 'cpu'}, torch {torch.__version__}, threads {torch.get_num_threads()}; "
+              f"arch {a.arch} ({a.size if a.arch in ('sd14', 'sdxl') else 32} px), batch {a.batch}, {a.sample_steps} DDIM steps, "
+              f"CFG {a.guidance}, K {a.K}, LoRA rank {a.rank}")
+        base = dict(model=model, reward=a.reward, prompts=a.prompts, batch_size=a.batch, sample_steps=a.sample_steps,
+                    guidance=a.guidance, K=a.K, lora_rank=a.rank, steps=10**6, checkpoint_every=10**6)
+        rows = {}
+        for name, kw in (('DRaFT', dict(method='draft')), ('Focus-N-Fix, I0 on the fly', dict(beta=0.5)),
+                         ('Focus-N-Fix, reference bank', dict(beta=0.5, bank_size=a.bank_size))):
+            with tempfile.TemporaryDirectory() as out:
+                c = RunConfig(out_dir=out, **base, **kw)
+                if 'bank_size' in kw:                     # draw the bank first, timing `build_bank` alone
+                    ph, build_bank = Phases(), ft.build_bank
+                    def timed_build(*x, **k):
+                        with ph.phase('build'):
+                            return build_bank(*x, **k)
+                    ft.build_bank = timed_build
+                    try:
+                        ft.setup(c)
+                    finally:
+                        ft.build_bank = build_bank
+                    build = ph.t['build']
+                rows[name] = time_train_step(c, a.reps)
+                if 'bank_size' in kw:
+                    rows[name] += (build,)
+        draft = rows['DRaFT'][0]
+        print(f"\n{'train_step':<32}{'s/step':>9}{'x DRaFT':>9}{'peak GiB':>10}  phase shares")
+        for name, (s, peak, shares, *build) in rows.items():
+            sh = ', '.join(f'{k} {v:.0%}' for k, v in shares.items() if abs(v) >= 0.005)
+            print(f"{name:<32}{s:>9.3f}{s / draft:>9.2f}{peak if peak is not None else float('nan'):>10.2f}  {sh}")
+            if build:
+                per = build[0] / a.bank_size
+                print(f"{'  bank build':<32}{build[0]:>9.1f} s for {a.bank_size} entries ({per:.3f} s each); amortised over a run of "
+                      f"N steps it adds {per * a.bank_size:.1f}/N s per step: x DRaFT at N = 100: {(s + build[0] / 100) / draft:.2f}")
+        if a.plain:
+            pipe = StableDiffusionPipeline.from_pretrained(model, safety_checker=None, requires_safety_checker=False) \
+                if a.arch != 'sdxl' else None
+            if pipe is None:
+                print('plain loop: SD architectures only')
+                return
+            dt = torch.bfloat16 if gpu else torch.float32
+            pipe = pipe.to(dev, dt)
+            from focus_n_fix.rewards import load_reward
+            from focus_n_fix.sampling import add_lora
+            params = add_lora(pipe.unet, a.rank)
+            opt = torch.optim.AdamW(params, lr=1e-4)
+            reward = load_reward(a.reward, dev)
+            ps = ['a red circle'] * a.batch
+            step = lambda: plain_step(pipe, params, opt, ps, list(range(a.batch)), a.sample_steps, a.K, a.guidance, 0.5, reward)
+            step()
+            if gpu:
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+            t0 = time.perf_counter()
+            for _ in range(a.reps):
+                step()
+            if gpu:
+                torch.cuda.synchronize()
+            s = (time.perf_counter() - t0) / a.reps
+            peak = torch.cuda.max_memory_allocated() / 2**30 if gpu else float('nan')
+            print(f"{'plain diffusers + peft loop':<32}{s:>9.3f}{s / draft:>9.2f}{peak:>10.2f}")
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    main()
