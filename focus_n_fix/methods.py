@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TRAINED', 'TRAINING_FREE', 'METHODS', 'RunConfig', 'check_run_config', 'finished', 'cached_base', 'run',
-           'load_run_pipeline', 'cli']
+           'load_run_pipeline', 'evaluate_run', 'cli']
 
 # %% ../nbs/54_methods.ipynb #692abd3c
 import argparse, dataclasses, json, time
@@ -145,6 +145,37 @@ def load_run_pipeline(run:Path, # a finished run folder
     if c['method'] in TRAINED:
         pipe.load_lora_weights(str(run))
     return pipe
+
+# %% ../nbs/54_methods.ipynb #2018e974
+def evaluate_run(run:Path, # a finished run folder
+                 eval_prompts:str, # the prompt set (name or file)
+                 name:str, # sub-folder of the run that receives the evaluation
+                 eval_seeds:int=1, # images per prompt
+                 judge:str|None='same', # judge by name; 'same': the run's
+                 base_images:str|None=None, # a base-image cache for this set (see `cached_base`)
+                ) -> dict:
+    "Evaluate the model of finished run `run` on `eval_prompts` into `run/name`; return that evaluation's metrics."
+    out = Path(run)/name
+    if (out/'metrics.json').is_file():
+        return json.loads((out/'metrics.json').read_text())['eval']
+    cfg = json.loads((Path(run)/'config.json').read_text())
+    c = RunConfig(**{**cfg, 'lora_targets': tuple(cfg['lora_targets']), 'base_images': base_images})
+    judge = load_judge(c.judge if judge == 'same' else judge)
+    prompts, seeds = eval_pairs(load_prompts(eval_prompts), eval_seeds)
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    reward = load_reward(c.reward, device)
+    pipe = load_run_pipeline(run, device=device) if c.method in TRAINED else load_pipeline(c.model, device=device)
+    pipe.set_progress_bar_config(disable=True)
+    if c.method in TRAINED:
+        tuned, draw_base = lora_drawers(pipe, c.sample_steps, c.guidance)
+    else:
+        tuned = _training_free_drawer(c, pipe, reward)
+        def draw_base(ps, ss):
+            return draw(pipe, ps, ss, steps=c.sample_steps, guidance=c.guidance)
+    base = cached_base(c, prompts, seeds, draw_base)
+    m, ims, rows = evaluate(reward, prompts, seeds, tuned, draw_base if base is None else base, judge, device)
+    out.mkdir(parents=True, exist_ok=True)
+    return save_eval(out, m, ims, rows, prompts, seeds)['eval']
 
 # %% ../nbs/54_methods.ipynb #527ff6e7
 def _arg(default):
