@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install train test test-nbs test-py export clean-nbs bench
+.PHONY: install train test test-nbs test-py export clean-nbs bench paper
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,9 @@ train: install
 
 test: test-nbs test-py
 
-# Every component notebook runs top to bottom; train.ipynb is run by pytest through papermill instead.
+# Every component notebook runs top to bottom; train.ipynb and the paper notebooks are run by pytest through papermill.
 test-nbs: install
-	$(BIN)/nbdev-test --n-workers 2 --timing --skip-file-re '^([_.]|train)'
+	$(BIN)/nbdev-test --n-workers 2 --timing --skip-file-re '^([_.]|train|paper)'
 
 test-py: install
 	$(BIN)/pytest -q tests
@@ -34,3 +34,10 @@ export: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_step.py
+
+# The paper's figures and tables: the runs (reused when finished), then one notebook per figure or table, into figures/.
+PAPER_NBS := paper_runs paper_grids paper_tables paper_beta_sweep paper_sequential
+PAPER_CFG ?= configs/paper_full.yaml
+paper: install
+	mkdir -p runs/paper
+	for nb in $(PAPER_NBS); do $(BIN)/papermill nbs/$$nb.ipynb runs/paper/$$nb.ipynb -f $(PAPER_CFG) || exit 1; done
