@@ -36,7 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_step.py
 
 # The paper's figures and tables: the runs (reused when finished), then one notebook per figure or table, into figures/.
-PAPER_NBS := paper_runs paper_grids paper_tables paper_beta_sweep paper_sequential
+PAPER_NBS := paper_runs paper_grids paper_tables paper_beta_sweep paper_sequential paper_table1 paper_forgetting paper_claims
 PAPER_CFG ?= configs/paper_full.yaml
 paper: install
 	mkdir -p runs/paper

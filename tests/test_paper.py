@@ -18,7 +18,10 @@ def test_paper_pipeline_ci(tmp_path):
     made = {p.name for p in figs.iterdir()}
     for stem in ('fig1_teaser', 'fig3_concept', 'fig4_artifact', 'fig_beta_sweep'):
         assert {f'{stem}.png', f'{stem}.csv'} <= made, (stem, made)
-    for stem in ('table2_preservation', 'table_methods', 'table_sequential'):
+    for stem in ('fig5_forgetting_concept', 'fig5_forgetting_artifact'):
+        assert {f'{stem}.png', f'{stem}.csv'} <= made, (stem, made)
+    for stem in ('table2_preservation', 'table_methods', 'table_sequential', 'table_forgetting', 'claims',
+                 'table1_simulated_raters', 'table1_sensitivity_simulated_raters'):
         assert {f'{stem}.csv', f'{stem}.md'} <= made, (stem, made)
     after = {p: p.stat().st_mtime_ns for p in (REPO/'figures').rglob('*')} if (REPO/'figures').is_dir() else {}
     assert after == before  # the committed figures are untouched
