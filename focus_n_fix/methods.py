@@ -20,6 +20,8 @@ from .rewards import load_reward
 from .sampling import draw
 from .finetune import TrainConfig, base_dtype, check_config, fuse_adapter, train
 from .guidance import rg_draw
+from .sld import check_concept, check_text_conditioned, sld_draw, sld_settings
+from .uce import cross_attn_projections, load_uce, save_uce, uce_edit
 from .evaluate import eval_pairs, evaluate, load_judge, lora_drawers, save_eval
 
 # %% ../nbs/54_methods.ipynb #f0614882
@@ -29,10 +31,15 @@ class RunConfig(TrainConfig):
     rg_clip:float = 1.0            # reward guidance: max L2 norm of the reward gradient per image (0: none)
     rg_start:float = 0.0           # reward guidance acts on steps i with rg_start·T <= i < rg_end·T
     rg_end:float = 1.0
+    concept:str|None = None        # SLD's concept text (ShapesWorld: 'magenta cross'); UCE erases it if uce_erase is empty
+    sld_preset:str = 'MEDIUM'      # SLD: 'WEAK', 'MEDIUM', 'STRONG' or 'MAX'
+    uce_erase:tuple = ()           # UCE: the texts to erase (empty: `concept`)
+    uce_guide:str = ''             # UCE: what they become ('' = the unconditional text)
+    uce_preserve:tuple = ()        # UCE: texts whose projections must stay
     base_images:str|None = None    # a .safetensors cache of the base model's evaluation images, shared by runs
 
 TRAINED = ('focus_n_fix', 'draft')
-TRAINING_FREE = ('rg', 'rg_rc')
+TRAINING_FREE = ('rg', 'rg_rc', 'sld', 'uce')
 METHODS = TRAINED + TRAINING_FREE
 
 # %% ../nbs/54_methods.ipynb #1f133136
@@ -46,6 +53,12 @@ def check_run_config(c:RunConfig) -> RunConfig:
         raise ValueError(f"rg_start={c.rg_start}, rg_end={c.rg_end}: need 0 <= rg_start <= rg_end <= 1")
     if c.base_adapter is not None:
         raise ValueError(f"base_adapter is for fine-tuning methods; method {c.method!r} draws from `model` itself")
+    if c.method == 'sld':
+        check_concept(c.concept)
+        sld_settings(c.sld_preset)
+    if c.method == 'uce' and not (c.uce_erase or c.concept):
+        raise ValueError("method 'uce' needs the texts to erase: pass uce_erase (e.g. 'shiny,glossy') or concept")
+    c = dataclasses.replace(c, uce_erase=tuple(c.uce_erase), uce_preserve=tuple(c.uce_preserve))
     return dataclasses.replace(check_config(dataclasses.replace(c, method='focus_n_fix')), method=c.method)
 
 # %% ../nbs/54_methods.ipynb #13932c25
@@ -77,10 +90,24 @@ def cached_base(c:RunConfig, prompts:list[str], seeds:list[int], draw_base) -> t
     return load_file(f)['base']
 
 # %% ../nbs/54_methods.ipynb #dba52baf
+def _check_method_pipeline(c:RunConfig, pipe, reward):
+    "Raise a clear error when the pipeline or reward cannot serve the method."
+    if c.method in ('sld', 'uce'):
+        check_text_conditioned(pipe)
+        cross_attn_projections(pipe.unet)
+
+def _uce_settings(c:RunConfig) -> dict:
+    return dict(erase=list(c.uce_erase or (c.concept,)), guide=c.uce_guide, preserve=list(c.uce_preserve))
+
 def _training_free_drawer(c:RunConfig, pipe, reward):
-    "The draw function of a training-free method."
-    kw = dict(steps=c.sample_steps, guidance=c.guidance, scale=c.rg_scale, clip=c.rg_clip, start=c.rg_start, end=c.rg_end)
-    return lambda ps, ss: rg_draw(pipe, reward, ps, ss, rc=c.method == 'rg_rc', **kw)
+    "The draw function of a training-free method (for UCE: of the edited pipeline)."
+    kw = dict(steps=c.sample_steps, guidance=c.guidance)
+    if c.method == 'sld':
+        return lambda ps, ss: sld_draw(pipe, ps, ss, c.concept, c.sld_preset, **kw)
+    if c.method == 'uce':
+        return lambda ps, ss: draw(pipe, ps, ss, **kw)
+    rg = dict(scale=c.rg_scale, clip=c.rg_clip, start=c.rg_start, end=c.rg_end, rc=c.method == 'rg_rc')
+    return lambda ps, ss: rg_draw(pipe, reward, ps, ss, **kw, **rg)
 
 def _timed(fn, log:dict):
     "Wrap a draw function to add its seconds and images to `log`."
@@ -100,6 +127,7 @@ def _run_training_free(c:RunConfig, judge, prompts:list[str], seeds:list[int]) -
     pipe = load_pipeline(c.model, dtype=base_dtype(c.mixed_precision), device=device)
     pipe.set_progress_bar_config(disable=True)
     reward = load_reward(c.reward, device)
+    _check_method_pipeline(c, pipe, reward)
     drawer = _training_free_drawer(c, pipe, reward)
     run.mkdir(parents=True, exist_ok=True)
     clean_tmp(run)
@@ -108,9 +136,14 @@ def _run_training_free(c:RunConfig, judge, prompts:list[str], seeds:list[int]) -
         return draw(pipe, ps, ss, steps=c.sample_steps, guidance=c.guidance)
     base = cached_base(c, prompts, seeds, draw_base)
     timing = {}
+    if c.method == 'uce':                     # the base images first: the edit changes the pipeline in place
+        base = draw_base(prompts, seeds) if base is None else base
+        t0 = time.time()
+        save_uce(uce_edit(pipe, **_uce_settings(c)), run/'uce.safetensors')
+        timing['edit_seconds'] = time.time() - t0
     m, ims, rows = evaluate(reward, prompts, seeds, _timed(drawer, timing), draw_base if base is None else base, judge, device)
-    write_json(run/'metrics.json', dict(train=dict(training_free=True, steps=0, seconds=0.0, device=device,
-                                                   seconds_per_image=timing['seconds'] / timing['images'])))
+    write_json(run/'metrics.json', dict(train=dict(training_free=True, steps=0, seconds=timing.get('edit_seconds', 0.0),
+                                                   device=device, seconds_per_image=timing['seconds'] / timing['images'])))
     return save_eval(run, m, ims, rows, prompts, seeds)
 
 # %% ../nbs/54_methods.ipynb #bdc21488
@@ -137,13 +170,15 @@ def run(c:RunConfig|None=None, **overrides) -> dict:
 # %% ../nbs/54_methods.ipynb #f11df579
 def load_run_pipeline(run:Path, # a finished run folder
                       device=None) -> object:
-    "The pipeline of a run folder's final model."
+    "The pipeline of a run folder's final model (UCE: with its edit)."
     c = json.loads((Path(run)/'config.json').read_text())
     pipe = load_pipeline(c['model'], device=device)
     if c.get('base_adapter'):
         fuse_adapter(pipe, c['base_adapter'])
     if c['method'] in TRAINED:
         pipe.load_lora_weights(str(run))
+    if c['method'] == 'uce':
+        load_uce(pipe, Path(run)/'uce.safetensors')
     return pipe
 
 # %% ../nbs/54_methods.ipynb #2018e974
@@ -164,14 +199,15 @@ def evaluate_run(run:Path, # a finished run folder
     prompts, seeds = eval_pairs(load_prompts(eval_prompts), eval_seeds)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     reward = load_reward(c.reward, device)
-    pipe = load_run_pipeline(run, device=device) if c.method in TRAINED else load_pipeline(c.model, device=device)
+    pipe = load_run_pipeline(run, device=device)
     pipe.set_progress_bar_config(disable=True)
     if c.method in TRAINED:
         tuned, draw_base = lora_drawers(pipe, c.sample_steps, c.guidance)
     else:
         tuned = _training_free_drawer(c, pipe, reward)
+        unchanged = load_pipeline(c.model, device=device)   # UCE's pipeline is edited: the base is the unedited one
         def draw_base(ps, ss):
-            return draw(pipe, ps, ss, steps=c.sample_steps, guidance=c.guidance)
+            return draw(unchanged, ps, ss, steps=c.sample_steps, guidance=c.guidance)
     base = cached_base(c, prompts, seeds, draw_base)
     m, ims, rows = evaluate(reward, prompts, seeds, tuned, draw_base if base is None else base, judge, device)
     out.mkdir(parents=True, exist_ok=True)
