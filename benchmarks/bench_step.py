@@ -18,7 +18,7 @@ from diffusers import AutoencoderKL, StableDiffusionPipeline, StableDiffusionXLP
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 import focus_n_fix.finetune as ft
 from focus_n_fix.methods import RunConfig
-from focus_n_fix.pipelines import char_tokenizer, sd_scheduler, tiny_pipeline
+from focus_n_fix.pipelines import char_tokenizer, load_pipeline, sd_scheduler, tiny_pipeline
 
 def clip_text(width, layers, heads, mlp, proj=None):
     tok = char_tokenizer(77)
@@ -200,11 +200,10 @@ def main():
                 print(f"{'  bank build':<32}{build[0]:>9.1f} s for {a.bank_size} entries ({per:.3f} s each); amortised over a run of "
                       f"N steps it adds {per * a.bank_size:.1f}/N s per step: x DRaFT at N = 100: {(s + build[0] / 100) / draft:.2f}")
         if a.plain:
-            pipe = StableDiffusionPipeline.from_pretrained(model, safety_checker=None, requires_safety_checker=False) \
-                if a.arch != 'sdxl' else None
-            if pipe is None:
+            if a.arch == 'sdxl':
                 print('plain loop: SD architectures only')
                 return
+            pipe = load_pipeline(model)
             dt = torch.bfloat16 if gpu else torch.float32
             pipe = pipe.to(dev, dt)
             from focus_n_fix.rewards import load_reward
