@@ -213,8 +213,8 @@ def setup(c:TrainConfig|None=None, **overrides) -> Session:
 # %% ../nbs/40_finetune.ipynb #c8a5a903
 def _bank_info(c:TrainConfig) -> dict:
     "What a reference bank depends on."
-    return dict(model=c.model, reward=c.reward, prompts=c.prompts, sample_steps=c.sample_steps, guidance=c.guidance,
-                bank_size=c.bank_size, seed=c.seed)
+    return dict(model=c.model, base_adapter=c.base_adapter, reward=c.reward, prompts=c.prompts, sample_steps=c.sample_steps,
+                guidance=c.guidance, bank_size=c.bank_size, seed=c.seed, mixed_precision=c.mixed_precision)
 
 def reference_bank(c:TrainConfig, pipe, reward, prompts:list[str], acc:Accelerator) -> RefBank:
     "Load the run's reference bank, or draw it (main process) and save it; every process returns it."
