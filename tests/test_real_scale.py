@@ -1,0 +1,37 @@
+"""The real-scale path as a user meets it, on tiny pipelines: pipelines saved with the schedulers SD v1.4 and SDXL
+ship (PNDM, Euler), loaded from their folders, fine-tuned with bf16 base weights and float32 LoRA weights, with a
+dense (heatmap) and a saliency reward. Two crashes lived here: bf16 masks went through numpy (no bf16), and
+`scheduler.step(..., eta=0.0)` is a TypeError for PNDM and Euler."""
+import json
+import pytest
+import torch
+from diffusers import EulerDiscreteScheduler, PNDMScheduler
+from safetensors.torch import load_file
+from conftest import BIN, run
+from focus_n_fix.pipelines import tiny_pipeline
+
+@pytest.fixture(scope='module')
+def shipped(tmp_path_factory):
+    "Tiny pipeline folders with PNDM and Euler schedulers."
+    d = tmp_path_factory.mktemp('shipped')
+    for name, cls, kw in (('pndm', PNDMScheduler, dict(skip_prk_steps=True)), ('euler', EulerDiscreteScheduler, {})):
+        p = tiny_pipeline()
+        p.scheduler = cls.from_config(p.scheduler.config, **kw)
+        p.save_pretrained(d/name)
+    return d
+
+@pytest.mark.parametrize('scheduler', ['pndm', 'euler'])
+@pytest.mark.parametrize('reward', ['blueness', 'blueness-saliency'])
+def test_bf16_shipped_scheduler_fine_tunes(shipped, tmp_path, scheduler, reward):
+    out = tmp_path/'run'
+    r = run([BIN/'fnf-train', '--model', shipped/scheduler, '--reward', reward, '--mixed_precision', 'bf16', '--out_dir', out,
+             '--steps', '2', '--sample_steps', '4', '--K', '1', '--eval_seeds', '1', '--beta', '1.0', '--lr', '0.01'])
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['train']['steps'] == 2 and m['train']['skipped_steps'] == 0
+    log = [json.loads(l) for l in (out/'log.jsonl').read_text().splitlines()]
+    assert all(rec['rc'] is not None and rec['rc'] >= 0 for rec in log)  # the constraint was computed at every step
+    assert 0 < m['eval']['mask_fraction'] < 1                     # and the reward's region function made masks
+    w = load_file(out/'checkpoint-0000002'/'weights.safetensors')
+    assert w and {v.dtype for v in w.values()} == {torch.float32}  # LoRA weights float32 on a bf16 UNet
+    assert any(v.abs().sum() > 0 for k, v in w.items() if 'lora_B' in k)
