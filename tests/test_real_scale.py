@@ -14,7 +14,9 @@ from focus_n_fix.pipelines import tiny_pipeline
 def shipped(tmp_path_factory):
     "Tiny pipeline folders with PNDM and Euler schedulers."
     d = tmp_path_factory.mktemp('shipped')
-    for name, cls, kw in (('pndm', PNDMScheduler, dict(skip_prk_steps=True)), ('euler', EulerDiscreteScheduler, {})):
+    # the scheduler settings SD v1.4 and SDXL base ship: PNDM with skip_prk_steps, Euler with 'leading' timesteps
+    for name, cls, kw in (('pndm', PNDMScheduler, dict(skip_prk_steps=True)),
+                          ('euler', EulerDiscreteScheduler, dict(timestep_spacing='leading'))):
         p = tiny_pipeline()
         p.scheduler = cls.from_config(p.scheduler.config, **kw)
         p.save_pretrained(d/name)
