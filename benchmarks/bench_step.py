@@ -11,7 +11,7 @@ Architectures: `tiny` (the test pipeline), `shapesworld` (the shipped model), `s
 base's architectures built from config with random weights; `--size` sets the image side). Prints seconds per step,
 peak GPU memory (on a GPU), and the share of each phase: reference chain (I0), tuned chain (I, with its K graph
 steps and the decode), reward + constraint, backward, optimiser. Nothing here is a test: the numbers are for reading."""
-import argparse, contextlib, tempfile, time
+import argparse, contextlib, gc, tempfile, time
 from pathlib import Path
 import torch
 from diffusers import AutoencoderKL, StableDiffusionPipeline, StableDiffusionXLPipeline, UNet2DConditionModel
@@ -84,8 +84,30 @@ def instrument(ph:Phases):
     ft.reference, ft.sample, torch.Tensor.backward = reference, sample, bw
     return lambda: (setattr(ft, 'reference', ref), setattr(ft, 'sample', samp), setattr(torch.Tensor, 'backward', backward))
 
+ROWS = {   # --rows: what to time; bank rows share one bank (its build is timed once)
+    'draft': ('DRaFT', dict(method='draft')),
+    'fly': ('Focus-N-Fix, I0 on the fly', dict(beta=0.5)),
+    'bank': ('Focus-N-Fix, reference bank', dict(beta=0.5, bank_size=1)),
+    'bank_ckpt': ('FnF, bank, grad checkpoint', dict(beta=0.5, bank_size=1, grad_checkpoint=True)),
+    'bank_compile': ('FnF, bank, compiled chain', dict(beta=0.5, bank_size=1, compile_unet=True)),
+    'bank_ckpt_compile': ('FnF, bank, ckpt, compiled', dict(beta=0.5, bank_size=1, grad_checkpoint=True, compile_unet=True)),
+    'draft_compile': ('DRaFT, compiled chain', dict(method='draft', compile_unet=True)),
+}
+
+def free():
+    "Release what the last row held, so that each row's peak memory is its own."
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+def report(name, row, draft, flush=False):
+    s, first, peak, shares = row
+    sh = ', '.join(f'{k} {v}' if k.startswith('skipped') else f'{k} {v:.0%}' for k, v in shares.items() if abs(v) >= 0.005)
+    x = f'{s / draft[0]:.2f}' if draft else '-'
+    print(f"{name:<32}{s:>9.3f}{x:>9}{first:>10.1f}{peak if peak is not None else float('nan'):>10.2f}  {sh}", flush=flush)
+
 def time_train_step(c:RunConfig, reps:int):
-    "Seconds per `train_step` (after one warm-up step), peak memory, and phase shares."
+    "Seconds per `train_step` (after one warm-up step), the warm-up step's seconds, peak memory, phase shares."
     s = ft.setup(c)
     opt_step = s.opt.step
     ph = Phases()
@@ -95,7 +117,11 @@ def time_train_step(c:RunConfig, reps:int):
     s.opt.step = step
     undo = instrument(ph)
     try:
-        ft.train_step(s)
+        ph.sync()
+        t_first = time.perf_counter()
+        ft.train_step(s)                    # warm-up: includes compiling when compile_unet
+        ph.sync()
+        first = time.perf_counter() - t_first
         ph.t.clear()
         if torch.cuda.is_available():
             torch.cuda.reset_peak_memory_stats()
@@ -110,7 +136,8 @@ def time_train_step(c:RunConfig, reps:int):
     peak = torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None
     shares = {k: v / reps / total for k, v in ph.t.items()}
     shares['other (reward, constraint, text, all-reduce, log)'] = 1 - sum(shares.values())
-    return total, peak, shares
+    shares['skipped steps (non-finite loss: no backward)'] = s.state['skipped']
+    return total, first, peak, shares
 
 def plain_step(pipe, params, opt, prompts, seeds, T, K, guidance, beta, reward):
     "A Focus-N-Fix step written directly against diffusers and peft: what a user would write without this library."
@@ -156,6 +183,7 @@ def main():
     ap.add_argument('--reps', type=int, default=3)
     ap.add_argument('--bank_size', type=int, default=64, help='pool of the bank run (its build time is printed too)')
     ap.add_argument('--plain', action='store_true', help='also time a plain diffusers + peft loop')
+    ap.add_argument('--rows', default='draft,fly,bank', help=f"comma-separated, of {', '.join(ROWS)}")
     a = ap.parse_args()
     gpu = torch.cuda.is_available()
     dev = torch.device('cuda' if gpu else 'cpu')
@@ -164,48 +192,51 @@ def main():
         if a.arch != 'shapesworld':
             pipe = {'tiny': lambda s: tiny_pipeline(), 'sd14': sd14, 'sdxl': sdxl}[a.arch](a.size)
             pipe.save_pretrained(d)                       # the user's path: a pipeline folder, loaded by `setup`
-            model, del_pipe = d, pipe
-            del del_pipe
+            model = d
+            del pipe
         print(f"device {torch.cuda.get_device_name() if gpu else 'cpu'}, torch {torch.__version__}, threads {torch.get_num_threads()}; "
               f"arch {a.arch} ({a.size if a.arch in ('sd14', 'sdxl') else 32} px), batch {a.batch}, {a.sample_steps} DDIM steps, "
               f"CFG {a.guidance}, K {a.K}, LoRA rank {a.rank}")
         base = dict(model=model, reward=a.reward, prompts=a.prompts, batch_size=a.batch, sample_steps=a.sample_steps,
                     guidance=a.guidance, K=a.K, lora_rank=a.rank, steps=10**6, checkpoint_every=10**6)
+        print(f"\n{'train_step':<32}{'s/step':>9}{'x DRaFT':>9}{'1st step':>10}{'peak GiB':>10}  phase shares", flush=True)
         rows = {}
-        for name, kw in (('DRaFT', dict(method='draft')), ('Focus-N-Fix, I0 on the fly', dict(beta=0.5)),
-                         ('Focus-N-Fix, reference bank', dict(beta=0.5, bank_size=a.bank_size))):
-            with tempfile.TemporaryDirectory() as out:
-                c = RunConfig(out_dir=out, **base, **kw)
-                if 'bank_size' in kw:                     # draw the bank first, timing `build_bank` alone
-                    ph, build_bank = Phases(), ft.build_bank
-                    def timed_build(*x, **k):
-                        with ph.phase('build'):
-                            return build_bank(*x, **k)
-                    ft.build_bank = timed_build
-                    try:
-                        ft.setup(c)
-                    finally:
-                        ft.build_bank = build_bank
-                    build = ph.t['build']
-                rows[name] = time_train_step(c, a.reps)
-                if 'bank_size' in kw:
-                    rows[name] += (build,)
-        draft = rows['DRaFT'][0]
-        print(f"\n{'train_step':<32}{'s/step':>9}{'x DRaFT':>9}{'peak GiB':>10}  phase shares")
-        for name, (s, peak, shares, *build) in rows.items():
-            sh = ', '.join(f'{k} {v:.0%}' for k, v in shares.items() if abs(v) >= 0.005)
-            print(f"{name:<32}{s:>9.3f}{s / draft:>9.2f}{peak if peak is not None else float('nan'):>10.2f}  {sh}")
-            if build:
-                per = build[0] / a.bank_size
-                print(f"{'  bank build':<32}{build[0]:>9.1f} s for {a.bank_size} entries ({per:.3f} s each); amortised over a run of "
-                      f"N steps it adds {per * a.bank_size:.1f}/N s per step: x DRaFT at N = 100: {(s + build[0] / 100) / draft:.2f}")
+        bank_file, build = Path(d)/'bank.safetensors', None
+        for key in a.rows.split(','):
+            name, kw = ROWS[key]
+            kw = dict(kw)
+            if kw.get('bank_size'):
+                kw.update(bank_size=a.bank_size, bank_file=str(bank_file))
+            try:
+                with tempfile.TemporaryDirectory() as out:
+                    c = RunConfig(out_dir=out, **base, **kw)
+                    if kw.get('bank_size') and not bank_file.is_file():   # draw the bank first, timing `build_bank` alone
+                        ph, build_bank = Phases(), ft.build_bank
+                        def timed_build(*x, **k):
+                            with ph.phase('build'):
+                                return build_bank(*x, **k)
+                        ft.build_bank = timed_build
+                        try:
+                            ft.setup(c)
+                        finally:
+                            ft.build_bank = build_bank
+                        build = ph.t['build']
+                    rows[name] = time_train_step(c, a.reps)
+            except Exception as e:                # one failing row must not lose the others' figures
+                print(f"{name}: failed: {type(e).__name__}: {e}", flush=True)
+            free()
+            if name in rows:
+                report(name, rows[name], rows.get('DRaFT'), flush=True)
+        if build is not None:
+            per = build / a.bank_size
+            print(f"bank build: {build:.1f} s for {a.bank_size} entries ({per:.3f} s each); over a run of N steps of batch "
+                  f"{a.batch} with a pool of N x {a.batch} it adds {per * a.batch:.3f} s per step", flush=True)
         if a.plain:
             if a.arch == 'sdxl':
                 print('plain loop: SD architectures only')
                 return
-            pipe = load_pipeline(model)
             dt = torch.bfloat16 if gpu else torch.float32
-            pipe = pipe.to(dev, dt)
+            pipe = load_pipeline(model, dtype=dt, device=dev)
             from focus_n_fix.rewards import load_reward
             from focus_n_fix.sampling import add_lora
             params = add_lora(pipe.unet, a.rank)
@@ -224,7 +255,8 @@ def main():
                 torch.cuda.synchronize()
             s = (time.perf_counter() - t0) / a.reps
             peak = torch.cuda.max_memory_allocated() / 2**30 if gpu else float('nan')
-            print(f"{'plain diffusers + peft loop':<32}{s:>9.3f}{s / draft:>9.2f}{peak:>10.2f}")
+            x = f"{s / rows['DRaFT'][0]:.2f}" if 'DRaFT' in rows else '-'
+            print(f"{'plain diffusers + peft loop':<32}{s:>9.3f}{x:>9}{'':>10}{peak:>10.2f}", flush=True)
 
 if __name__ == '__main__':
     main()

@@ -38,6 +38,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'focus_n_fix.finetune.save_adapter': ('finetune.html#save_adapter', 'focus_n_fix/finetune.py'),
                                       'focus_n_fix.finetune.setup': ('finetune.html#setup', 'focus_n_fix/finetune.py'),
                                       'focus_n_fix.finetune.step_batch': ('finetune.html#step_batch', 'focus_n_fix/finetune.py'),
+                                      'focus_n_fix.finetune.stored_config': ('finetune.html#stored_config', 'focus_n_fix/finetune.py'),
                                       'focus_n_fix.finetune.train': ('finetune.html#train', 'focus_n_fix/finetune.py'),
                                       'focus_n_fix.finetune.train_step': ('finetune.html#train_step', 'focus_n_fix/finetune.py')},
             'focus_n_fix.forgetting': { 'focus_n_fix.forgetting._bar_row': ('forgetting.html#_bar_row', 'focus_n_fix/forgetting.py'),

@@ -18,7 +18,7 @@ from .prompts import load_prompts
 from .pipelines import load_pipeline
 from .rewards import load_reward
 from .sampling import draw
-from .finetune import TrainConfig, base_dtype, check_config, fuse_adapter, train
+from .finetune import SPEED_ONLY, TrainConfig, base_dtype, check_config, fuse_adapter, stored_config, train
 from .guidance import rg_draw
 from .sld import check_concept, check_text_conditioned, sld_draw, sld_settings
 from .uce import cross_attn_projections, load_uce, save_uce, uce_edit
@@ -66,10 +66,11 @@ def finished(c:TrainConfig) -> dict|None:
     "The metrics of `c.out_dir` when it holds this exact run, trained to `c.steps` and evaluated; else None."
     run = Path(c.out_dir)
     try:
-        cfg, m = json.loads((run/'config.json').read_text()), json.loads((run/'metrics.json').read_text())
+        cfg, m = stored_config(run/'config.json', c), json.loads((run/'metrics.json').read_text())
     except (OSError, ValueError):
         return None
-    same = cfg == json.loads(json.dumps(asdict(c)))
+    new = json.loads(json.dumps(asdict(c)))
+    same = all(cfg.get(k) == v for k, v in new.items() if k not in SPEED_ONLY)
     trained = m.get('train', {}).get('training_free') or m.get('train', {}).get('steps') == c.steps
     return m if same and 'eval' in m and trained else None
 

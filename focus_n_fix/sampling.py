@@ -72,6 +72,7 @@ def sample(pipe, # a Stable Diffusion pipeline (UNet, VAE, DDIM scheduler)
            guidance:float=7.5, # classifier-free guidance weight
            K:int=0, # steps at the end that keep a graph (DRaFT-K); 0 = none
            checkpoint:bool=False, # recompute the K steps' activations in backward
+           fast_unet=None, # a compiled `pipe.unet` (`torch.compile`, same weights) for the steps without gradient
           ) -> torch.Tensor: # (B, 3, H, W) images in [0, 1]
     "Deterministic DDIM sampling with CFG, differentiable through the last `K` steps."
     if not 0 <= K <= steps:
@@ -81,12 +82,16 @@ def sample(pipe, # a Stable Diffusion pipeline (UNet, VAE, DDIM scheduler)
     n, kw = len(sch.timesteps), step_kwargs(sch)
     x = latents * sch.init_noise_sigma
     for i, t in enumerate(sch.timesteps):
-        with torch.set_grad_enabled(grad and i >= n - K):
+        with_grad = grad and i >= n - K
+        unet = pipe.unet if with_grad or fast_unet is None else fast_unet
+        with torch.set_grad_enabled(with_grad):
             xin = sch.scale_model_input(x, t)
-            eps = _maybe_ckpt(lambda a: guided_eps(pipe.unet, a, t, cond, uncond, guidance), checkpoint, xin)
+            eps = _maybe_ckpt(lambda a: guided_eps(unet, a, t, cond, uncond, guidance), checkpoint, xin)
             x = sch.step(eps, t, x, **kw).prev_sample
     with torch.set_grad_enabled(grad and K > 0):
-        return _maybe_ckpt(lambda a: decode(pipe, a), checkpoint, x)
+        if checkpoint and torch.is_grad_enabled():   # one image at a time: backward holds one image's decoder activations
+            return torch.cat([_maybe_ckpt(lambda a: decode(pipe, a), True, x[i:i + 1]) for i in range(len(x))])
+        return decode(pipe, x)
 
 # %% ../nbs/30_sampling.ipynb #9e14a899
 @torch.no_grad()

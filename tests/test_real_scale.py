@@ -37,3 +37,14 @@ def test_bf16_shipped_scheduler_fine_tunes(shipped, tmp_path, scheduler, reward)
     w = load_file(out/'checkpoint-0000002'/'weights.safetensors')
     assert w and {v.dtype for v in w.values()} == {torch.float32}  # LoRA weights float32 on a bf16 UNet
     assert any(v.abs().sum() > 0 for k, v in w.items() if 'lora_B' in k)
+
+@pytest.mark.parametrize('name', ['paper_sd14', 'paper_sdxl'])
+def test_paper_configs_are_complete_runs(name):
+    "The real-model configs name every setting of a run, each a valid RunConfig value (a typo fails here, not on a GPU)."
+    import yaml
+    from pathlib import Path
+    from focus_n_fix.methods import RunConfig, check_run_config
+    cfg = yaml.safe_load((Path(__file__).parent.parent/'configs'/f'{name}.yaml').read_text())
+    c = check_run_config(RunConfig(**cfg))
+    assert c.reward == 'safety' and c.judge is None and c.prompts.endswith('.txt') and c.eval_prompts
+    assert c.mixed_precision == 'auto' and c.grad_checkpoint and c.bank_size > 0
