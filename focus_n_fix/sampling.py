@@ -7,7 +7,7 @@ __all__ = ['initial_noise', 'guided_eps', 'decode', 'step_kwargs', 'sample', 'dr
 
 # %% ../nbs/30_sampling.ipynb #0fcca1cb
 from contextlib import contextmanager
-import inspect
+import functools, inspect
 import torch
 from torch.utils.checkpoint import checkpoint
 from peft import LoraConfig
@@ -86,7 +86,9 @@ def sample(pipe, # a Stable Diffusion pipeline (UNet, VAE, DDIM scheduler)
         unet = pipe.unet if with_grad or fast_unet is None else fast_unet
         with torch.set_grad_enabled(with_grad):
             xin = sch.scale_model_input(x, t)
-            eps = _maybe_ckpt(lambda a: guided_eps(unet, a, t, cond, uncond, guidance), checkpoint, xin)
+            # the step's UNet and t are bound now: backward recomputes this step after the loop has moved on
+            step_eps = functools.partial(guided_eps, unet, t=t, cond=cond, uncond=uncond, guidance=guidance)
+            eps = _maybe_ckpt(step_eps, checkpoint, xin)
             x = sch.step(eps, t, x, **kw).prev_sample
     with torch.set_grad_enabled(grad and K > 0):
         if checkpoint and torch.is_grad_enabled():   # one image at a time: backward holds one image's decoder activations
