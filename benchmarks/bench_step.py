@@ -6,6 +6,10 @@ architecture with random weights.
     python benchmarks/bench_step.py --arch shapesworld --reward artifact --prompts train --batch 8 --sample_steps 20 --guidance 3
     python benchmarks/bench_step.py --arch sd14 --size 512 --batch 4 --sample_steps 50 --rank 64    # on a GPU
     python benchmarks/bench_step.py --arch sdxl --size 1024 --batch 1 --sample_steps 50 --rank 64   # on a GPU
+    python benchmarks/bench_step.py --arch sd14 --size 512 --batch 4 --sample_steps 50 --rank 64 --rows bank_ckpt,bank_ckpt_compile
+
+`--rows` picks the train_step variants (DRaFT, I0 on the fly, the reference bank, with gradient checkpointing, with a
+compiled chain; see ROWS); `benchmarks/gpu_bench.sh` is the prepared GPU run whose output is in benchmarks/results/.
 
 Architectures: `tiny` (the test pipeline), `shapesworld` (the shipped model), `sd14` and `sdxl` (SD v1.4's and SDXL
 base's architectures built from config with random weights; `--size` sets the image side). Prints seconds per step,
