@@ -277,6 +277,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'focus_n_fix.sampling.decode': ('sampling.html#decode', 'focus_n_fix/sampling.py'),
                                       'focus_n_fix.sampling.draw': ('sampling.html#draw', 'focus_n_fix/sampling.py'),
                                       'focus_n_fix.sampling.guided_eps': ('sampling.html#guided_eps', 'focus_n_fix/sampling.py'),
+                                      'focus_n_fix.sampling.in_batches': ('sampling.html#in_batches', 'focus_n_fix/sampling.py'),
                                       'focus_n_fix.sampling.initial_noise': ('sampling.html#initial_noise', 'focus_n_fix/sampling.py'),
                                       'focus_n_fix.sampling.sample': ('sampling.html#sample', 'focus_n_fix/sampling.py'),
                                       'focus_n_fix.sampling.step_kwargs': ('sampling.html#step_kwargs', 'focus_n_fix/sampling.py')},

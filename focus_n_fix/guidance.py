@@ -9,8 +9,7 @@ __all__ = ['clip_grad', 'latent_region', 'guided_step_eps', 'rg_sample', 'rg_dra
 import torch
 import torch.nn.functional as F
 from diffusers import DDIMScheduler
-from .pipelines import encode_text, encode_uncond
-from .sampling import step_kwargs, decode, guided_eps, initial_noise
+from .sampling import step_kwargs, decode, guided_eps, in_batches
 
 # %% ../nbs/44_guidance.ipynb #f2baf923
 def _check_guidable(pipe, reward):
@@ -100,10 +99,6 @@ def rg_draw(pipe, reward, prompts:list[str], seeds:list[int], # N (prompt, seed)
             steps:int=50, guidance:float=7.5, batch_size:int=32, **kw, # `rg_sample`'s guidance settings
            ) -> torch.Tensor: # (N,3,H,W) float32 images in [0,1], on the CPU
     "Reward-guided images for (prompt, seed) pairs, in batches."
-    out = []
-    for i in range(0, len(prompts), batch_size):
-        ps, ss = prompts[i:i + batch_size], seeds[i:i + batch_size]
-        xT = initial_noise(pipe, ss, dtype=pipe.unet.dtype)
-        img = rg_sample(pipe, reward, ps, encode_text(pipe, ps), encode_uncond(pipe, len(ps)), xT, steps, guidance, **kw)
-        out.append(img.float().cpu())
-    return torch.cat(out)
+    def sample_batch(ps, cond, uncond, xT):
+        return rg_sample(pipe, reward, ps, cond, uncond, xT, steps, guidance, **kw)
+    return in_batches(pipe, prompts, seeds, sample_batch, batch_size)

@@ -206,7 +206,7 @@ def evaluate_run(run:Path, # a finished run folder
         tuned, draw_base = lora_drawers(pipe, c.sample_steps, c.guidance)
     else:
         tuned = _training_free_drawer(c, pipe, reward)
-        unchanged = load_pipeline(c.model, device=device)   # UCE's pipeline is edited: the base is the unedited one
+        unchanged = load_pipeline(c.model, device=device) if c.method == 'uce' else pipe   # UCE's pipeline is edited
         def draw_base(ps, ss):
             return draw(unchanged, ps, ss, steps=c.sample_steps, guidance=c.guidance)
     base = cached_base(c, prompts, seeds, draw_base)

@@ -9,8 +9,8 @@ __all__ = ['SLD_PRESETS', 'sld_settings', 'safety_guidance', 'check_concept', 'c
 # %% ../nbs/46_sld.ipynb #3ac92604
 import warnings
 import torch
-from .pipelines import encode_text, encode_uncond
-from .sampling import _cat, _eps, decode, guided_eps, initial_noise, step_kwargs
+from .pipelines import encode_text
+from .sampling import _cat, _eps, decode, guided_eps, in_batches, step_kwargs
 
 # %% ../nbs/46_sld.ipynb #252329f8
 SLD_PRESETS = {
@@ -133,10 +133,6 @@ def sld_draw(pipe, prompts:list[str], seeds:list[int], # N (prompt, seed) pairs
     sld_settings(preset)
     check_concept(concept)
     check_text_conditioned(pipe)
-    out = []
-    for i in range(0, len(prompts), batch_size):
-        ps, ss = prompts[i:i + batch_size], seeds[i:i + batch_size]
-        xT = initial_noise(pipe, ss, dtype=pipe.unet.dtype)
-        img = sld_sample(pipe, encode_text(pipe, ps), encode_uncond(pipe, len(ps)), concept, xT, steps, guidance, preset)
-        out.append(img.float().cpu())
-    return torch.cat(out)
+    def sample_batch(ps, cond, uncond, xT):
+        return sld_sample(pipe, cond, uncond, concept, xT, steps, guidance, preset)
+    return in_batches(pipe, prompts, seeds, sample_batch, batch_size)
