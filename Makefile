@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 # e.g. make train ARGS="-p steps 50 -p beta 0.5"
 train: install
 	mkdir -p runs
-	$(BIN)/papermill nbs/train.ipynb runs/train.ipynb $(ARGS)
+	$(BIN)/papermill --log-output nbs/train.ipynb runs/train.ipynb $(ARGS)
 
 test: test-nbs test-py
 
@@ -40,4 +40,4 @@ PAPER_NBS := paper_runs paper_grids paper_tables paper_beta_sweep paper_sequenti
 PAPER_CFG ?= configs/paper_full.yaml
 paper: install
 	mkdir -p runs/paper
-	for nb in $(PAPER_NBS); do $(BIN)/papermill nbs/$$nb.ipynb runs/paper/$$nb.ipynb -f $(PAPER_CFG) || exit 1; done
+	for nb in $(PAPER_NBS); do $(BIN)/papermill --log-output nbs/$$nb.ipynb runs/paper/$$nb.ipynb -f $(PAPER_CFG) || exit 1; done

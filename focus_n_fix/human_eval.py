@@ -24,7 +24,8 @@ def _problems(df:pd.DataFrame) -> list:
         if bad.any():
             out.append((int(bad.argmax()), c, 'is missing'))
     v = pd.to_numeric(df.vote, errors='coerce')
-    bad = (~v.isin([-1, 0, 1]) & df.vote.notna()).to_numpy()
+    boolean = df.vote.map(lambda x: isinstance(x, (bool, np.bool_)) or str(x).strip().lower() in ('true', 'false'))
+    bad = ((~v.isin([-1, 0, 1]) | boolean) & df.vote.notna()).to_numpy()   # True/False is not a vote, though it reads as 1/0
     if bad.any():
         i = int(bad.argmax())
         out.append((i, 'vote', f"is {df.vote.tolist()[i]!r}, not one of -1, 0, 1"))
@@ -39,6 +40,8 @@ def validate_ratings(df:pd.DataFrame, # a ratings table (schema above)
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"ratings lack column(s) {missing}; a ratings table has columns {list(COLUMNS)}")
+    if len(df) == 0:
+        raise ValueError(f"the ratings table has its columns but no rows; it needs one row per vote ({', '.join(COLUMNS)})")
     probs = _problems(df)
     if probs:
         i, c, what = min(probs, key=lambda x: x[0])

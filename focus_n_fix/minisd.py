@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from diffusers import DDPMScheduler, StableDiffusionPipeline
 from transformers import CLIPTokenizer
 from .storage import clean_tmp, load_checkpoint, optimizer_from_flat, save_checkpoint
+from .runfolder import writing
 from .world import BG
 from .pipelines import bpe_tokenizer, build_pipeline
 
@@ -122,9 +123,11 @@ def _lr_at(step, steps, lr, warmup):
 def fit(modules:dict, # name -> module to train
         loss_fn, # (step) -> scalar loss
         steps:int, lr:float, ckpt_dir:Path, ckpt_every:int=200, warmup:int=100, clip:float=1.0, log_every:int=50) -> list:
-    "Train `modules` for `steps` steps, resuming from `ckpt_dir`; return the log [(step, mean loss, seconds so far)]."
-    ckpt_dir = Path(ckpt_dir)
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    "Train `modules` for `steps` steps, resuming from `ckpt_dir` (a folder it owns and locks); return the log [(step, mean loss, seconds so far)]."
+    with writing(ckpt_dir):
+        return _fit(modules, loss_fn, steps, lr, Path(ckpt_dir), ckpt_every, warmup, clip, log_every)
+
+def _fit(modules, loss_fn, steps, lr, ckpt_dir, ckpt_every, warmup, clip, log_every) -> list:
     clean_tmp(ckpt_dir)
     params = [p for m in modules.values() for p in m.parameters()]
     opt, start, log = torch.optim.AdamW(params, lr=lr, weight_decay=0.0), 0, []
@@ -155,8 +158,11 @@ def fit(modules:dict, # name -> module to train
 
 # %% ../nbs/24_minisd.ipynb #a9ee2089
 def save_minisd(pipe, out:Path, half:bool=False):
-    "Save `pipe` as a StableDiffusionPipeline folder at `out` (atomically replacing it)."
+    "Save `pipe` as a StableDiffusionPipeline folder at `out` (atomically replacing it, when it is one)."
     out = Path(out)
+    if out.exists() and not (out/'model_index.json').is_file():
+        raise ValueError(f"{out} exists and is not a diffusers pipeline folder (no model_index.json); it would be replaced: "
+                         "pass another folder")
     tmp = out.with_name(f'.{out.name}.tmp')
     shutil.rmtree(tmp, ignore_errors=True)
     pipe.to(torch.float16 if half else torch.float32).save_pretrained(tmp, safe_serialization=True)

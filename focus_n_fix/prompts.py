@@ -39,9 +39,13 @@ def read_prompt_table(path:Path) -> list[dict]:
 # %% ../nbs/02_prompts.ipynb #71bd5ec1
 def _read_file(path:Path) -> list[str]:
     "Prompts of a .txt file (one a line) or a TSV/CSV table (its `Prompt` column)."
-    if path.suffix in ('.tsv', '.csv'):
-        return [r['Prompt'] for r in read_prompt_table(path)]
-    return path.read_text(encoding='utf-8').splitlines()
+    try:
+        if path.suffix in ('.tsv', '.csv'):
+            return [r['Prompt'] for r in read_prompt_table(path)]
+        return path.read_text(encoding='utf-8').splitlines()
+    except UnicodeDecodeError as e:
+        raise ValueError(f"prompts file {str(path)!r} is not UTF-8 text ({e.reason} at byte {e.start}); pass a text file "
+                         "with one prompt a line, or a TSV/CSV with a 'Prompt' column") from None
 
 def load_prompts(prompts:str|list[str], # a list, a name of `named_sets()`, or a .txt/.tsv/.csv path
                 ) -> list[str]:

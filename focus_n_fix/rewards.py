@@ -90,20 +90,29 @@ def resolve_name(name:str, # a built-in name, a registered name, or 'package.mod
                  group:str, # the entry-point group to look in
                  builtin:dict|None=None, # name -> object, looked up first
                  what:str='plugin', # named in errors
+                 trusted:bool=True, # False for a name read from a file: then 'package.module:attr' is refused
+                 source:str='', # where an untrusted name came from, and how to trust it, for the error
                 ):
-    "The object `name` stands for: built-in, then registered in `group`, then 'package.module:attr'."
+    "The object `name` stands for: built-in, then registered in `group`, then 'package.module:attr' (when trusted)."
     builtin = builtin or {}
     registered = plugin_names(group)
     if name in builtin:
         return builtin[name]
     if name in registered:
         return _import(registered[name], what)
+    if ':' in name and not trusted:
+        raise ValueError(f"{what} {name!r} (from {source or 'a file'}) would import and run code ('package.module:attr'); "
+                         f"a name read from a file may only be built in or registered: {sorted(builtin) + sorted(registered)}. "
+                         "If you trust where it came from, say so explicitly (trust_run_config=True in Python, "
+                         f"--trust_config on the command line), or pass the {what} yourself")
     if ':' in name:
         return _import(name, what)
     raise ValueError(f"unknown {what} {name!r}; use one of {sorted(builtin) + sorted(registered)} or 'package.module:factory' "
                      f"(names of group {group!r} come from installed packages: `pip install -e .` registers the project's)")
 
 def load_reward(name:str, # see `resolve_name`
-                device=None):
+                device=None,
+                trusted:bool=True, # False when `name` was read from a file (a run folder's config.json)
+                source:str=''): # that file, for the error
     "The reward (with its `region`) that `name` stands for."
-    return resolve_name(name, REWARD_GROUP, REWARDS, 'reward')(device)
+    return resolve_name(name, REWARD_GROUP, REWARDS, 'reward', trusted, source)(device)

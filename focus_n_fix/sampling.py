@@ -124,7 +124,7 @@ def add_lora(unet, # a UNet2DConditionModel; its own weights are frozen
             ) -> list[torch.nn.Parameter]: # the trainable LoRA parameters
     "Freeze `unet` and add a LoRA adapter; return its parameters."
     unet.requires_grad_(False)
-    unet.add_adapter(LoraConfig(r=rank, lora_alpha=alpha or rank, init_lora_weights='gaussian',
+    unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank if alpha is None else alpha, init_lora_weights='gaussian',
                                 target_modules=list(targets)))
     params = [p for p in unet.parameters() if p.requires_grad]
     for p in params:
