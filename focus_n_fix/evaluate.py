@@ -76,6 +76,7 @@ def evaluate(reward, # the run's reward (its `region` gives M)
              judge=None, # a judge function, or None
              device='cpu', # where rewards and masks run
              batch_size:int=32,
+             judge_name:str|None=None, # the judge's name, recorded in the metrics (`judge`)
             ) -> tuple[dict, dict, list]: # metrics, images (base, tuned, mask, r_base, r_tuned), per-image records
     "Metrics of the method's images against the base images from the same (prompt, seed) pairs."
     ims = {'tuned': _shown(draw_method, prompts, seeds, 'evaluating: the method')}
@@ -84,8 +85,9 @@ def evaluate(reward, # the run's reward (its `region` gives M)
     verdicts = {}
     if judge is not None:
         for k in ('base', 'tuned'):
-            verdicts |= {f'oracle_{name}_{k}': v.float() for name, v in judge(ims[k], prompts).items()}
-    m = dict(n_images=len(prompts), reward_base=ims['r_base'].mean().item(), reward_tuned=ims['r_tuned'].mean().item())
+            verdicts |= {f'judge_{name}_{k}': v.float() for name, v in judge(ims[k], prompts).items()}
+    m = dict(n_images=len(prompts), n_prompts=len(set(prompts)), judge=judge_name if judge is not None else None,
+             reward_base=ims['r_base'].mean().item(), reward_tuned=ims['r_tuned'].mean().item())
     m['delta_reward'] = m['reward_tuned'] - m['reward_base']
     m['regional_constraint'] = regional_constraint(ims['tuned'], ims['base'], ims['mask']).mean().item()
     m['mask_fraction'] = ims['mask'].mean().item()

@@ -20,8 +20,8 @@ from .prompts import load_prompts
 from .pipelines import load_pipeline
 from .rewards import REWARD_GROUP, REWARDS, load_reward, resolve_name
 from .sampling import draw
-from .finetune import (TrainConfig, TrainingStopped, base_dtype, check_config, fuse_adapter, settings_diff,
-                                  stored_config, train)
+from .finetune import (FINGERPRINT, TrainConfig, TrainingStopped, base_dtype, check_config, fresh_or_aside,
+                                  fuse_adapter, run_fingerprint, settings_diff, stored_config, train, stale_cache)
 from .guidance import rg_draw
 from .sld import check_concept, check_text_conditioned, sld_draw, sld_settings
 from .uce import cross_attn_projections, load_uce, save_uce, uce_edit
@@ -98,6 +98,7 @@ def verified(run:Path, m:dict) -> dict:
 def finished(c:TrainConfig) -> dict|None:
     "The metrics of `c.out_dir` when it holds this run, finished at `c.steps` and intact; None when it does not yet; else an error."
     run = Path(c.out_dir)
+    fresh_or_aside(run, c, run_fingerprint(c))      # computed from other weights: set aside (redo_stale) or refused
     if not ((run/'metrics.json').is_file() and (run/'config.json').is_file()):
         return None
     m = read_json(run/'metrics.json', 'the metrics of a run')
@@ -121,17 +122,17 @@ def cached_base(c:RunConfig, prompts:list[str], seeds:list[int], draw_base) -> t
     "Base images of the evaluation pairs from `c.base_images` (drawn with `draw_base` and stored when absent)."
     if c.base_images is None:
         return None
-    f = Path(c.base_images)
-    key = json.dumps(dict(model=c.model, prompts=prompts, seeds=seeds, steps=c.sample_steps, guidance=c.guidance,
-                          base_adapter=c.base_adapter))
+    f, fp = Path(c.base_images), run_fingerprint(c)
+    key = dict(model=c.model, prompts=prompts, seeds=seeds, steps=c.sample_steps, guidance=c.guidance,
+               base_adapter=c.base_adapter, weights=dict(model=fp['model'], base_adapter=fp['base_adapter']))
+    if f.is_file():
+        with safe_open(f, 'pt') as h:
+            stale_cache(f, json.loads(h.metadata()['key']), key, c.redo_stale, 'base images (model, pairs, sampler)')
     if not f.is_file():
         f.parent.mkdir(parents=True, exist_ok=True)
         with RunLock(f.parent, f'.{f.name}.lock', wait=True):   # runs started together draw it once
             if not f.is_file():
-                atomic_save({'base': draw_base(prompts, seeds)}, f, metadata={'key': key})
-    with safe_open(f, 'pt') as h:
-        if h.metadata()['key'] != key:
-            raise ValueError(f"{f} holds base images of other settings (model, pairs, sampler); pass another base_images file")
+                atomic_save({'base': draw_base(prompts, seeds)}, f, metadata={'key': json.dumps(key)})
     return load_file(f)['base']
 
 # %% ../nbs/54_methods.ipynb #dba52baf
@@ -175,6 +176,7 @@ def _run_training_free(c:RunConfig, judge, prompts:list[str], seeds:list[int]) -
     _check_method_pipeline(c, pipe, reward)
     drawer = _training_free_drawer(c, pipe, reward)
     clean_tmp(run)                             # `run` holds the folder (claimed and locked)
+    write_json(run/FINGERPRINT, run_fingerprint(c))     # before config.json: a folder with settings always has its fingerprint
     write_json(run/'config.json', asdict(c))
     def draw_base(ps, ss):
         return draw(pipe, ps, ss, steps=c.sample_steps, guidance=c.guidance)
@@ -185,7 +187,8 @@ def _run_training_free(c:RunConfig, judge, prompts:list[str], seeds:list[int]) -
         t0 = time.time()
         save_uce(uce_edit(pipe, **_uce_settings(c)), run/'uce.safetensors')
         timing['edit_seconds'] = time.time() - t0
-    m, ims, rows = evaluate(reward, prompts, seeds, _timed(drawer, timing), draw_base if base is None else base, judge, device)
+    m, ims, rows = evaluate(reward, prompts, seeds, _timed(drawer, timing), draw_base if base is None else base, judge, device,
+                            judge_name=c.judge)
     write_json(run/'metrics.json', dict(train=dict(training_free=True, steps=0, seconds=timing.get('edit_seconds', 0.0),
                                                    device=device, seconds_per_image=timing['seconds'] / timing['images'])))
     return save_eval(run, m, ims, rows, prompts, seeds)
@@ -208,7 +211,7 @@ def run(c:RunConfig|None=None, **overrides) -> dict:
             tuned, draw_base = lora_drawers(s.pipe, c.sample_steps, c.guidance)
             base = cached_base(c, prompts, seeds, draw_base)
             m, ims, rows = evaluate(s.reward, prompts, seeds, tuned, draw_base if base is None else base, judge,
-                                    device=s.acc.device)
+                                    device=s.acc.device, judge_name=c.judge)
             save_eval(s.run, m, ims, rows, prompts, seeds)
         s.acc.wait_for_everyone()
         return read_json(s.run/'metrics.json')
@@ -256,6 +259,7 @@ def evaluate_run(run:Path, # a finished run folder
     f = Path(run)/'config.json'
     cfg = _finished_run(run)
     c = RunConfig(**coerce_settings(RunConfig, {**cfg, 'base_images': base_images}, str(f)))
+    judge_name = c.judge if judge == 'same' else judge
     judge = (load_judge(c.judge, trusted=trust_run_config, source=str(f)) if judge == 'same' else load_judge(judge))
     prompts, seeds = eval_pairs(load_prompts(eval_prompts), eval_seeds)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
@@ -272,7 +276,8 @@ def evaluate_run(run:Path, # a finished run folder
             return draw(unchanged, ps, ss, steps=c.sample_steps, guidance=c.guidance)
     with writing(run):                                  # the run's folder, locked while the evaluation is written
         base = cached_base(c, prompts, seeds, draw_base)
-        m, ims, rows = evaluate(reward, prompts, seeds, tuned, draw_base if base is None else base, judge, device)
+        m, ims, rows = evaluate(reward, prompts, seeds, tuned, draw_base if base is None else base, judge, device,
+                                judge_name=judge_name)
         out.mkdir(exist_ok=True)
         return save_eval(out, m, ims, rows, prompts, seeds)['eval']
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['bpe_tokenizer', 'char_tokenizer', 'sd_scheduler', 'build_pipeline', 'tiny_pipeline', 'tiny_xl_pipeline',
-           'ddim_scheduler', 'ModelNotFound', 'load_pipeline', 'is_xl', 'encode_text', 'encode_uncond']
+           'ddim_scheduler', 'ModelNotFound', 'load_pipeline', 'model_files', 'is_xl', 'encode_text', 'encode_uncond']
 
 # %% ../nbs/20_pipelines.ipynb #29d0d4b1
 import json, os, string, tempfile
@@ -166,6 +166,24 @@ def load_pipeline(model:str, # 'shapesworld', 'tiny-random' / 'tiny-random-xl', 
     if scheduler == 'ddim':
         pipe.scheduler = ddim_scheduler(pipe.scheduler)
     return pipe.to(device) if device is not None else pipe
+
+# %% ../nbs/20_pipelines.ipynb #2d70ad12
+def model_files(model:str, # as `load_pipeline` takes it
+               ) -> tuple[Path|None, list[Path]]: # (the folder, its files); (None, []) for a model built from code
+    "The folder a model is loaded from and its files, for fingerprinting."
+    m = str(model)
+    if m in ('tiny-random', 'tiny-random-xl'):
+        return None, []
+    folder = data_dir()/'shapesworld' if m == 'shapesworld' else Path(m)
+    if not folder.is_dir() and m.count('/') == 1 and not m.startswith(('/', '.', '~')):
+        from huggingface_hub import snapshot_download
+        try:
+            folder = Path(snapshot_download(m, local_files_only=True))
+        except Exception:
+            return None, []
+    if not folder.is_dir():
+        return None, []
+    return folder, sorted(f for f in folder.rglob('*') if f.is_file())
 
 # %% ../nbs/20_pipelines.ipynb #5aecc855
 def is_xl(pipe) -> bool:

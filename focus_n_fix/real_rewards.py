@@ -156,6 +156,17 @@ def safety_reward(device=None, # where the checker runs
     "The reward named 'safety': SD v1.4's safety checker, differentiable, with saliency regions."
     return safety_saliency(load_safety_checker(device))
 
+def _safety_files() -> list:
+    "The checker's weight files: the folder in $FOCUS_N_FIX_SAFETY_CHECKER, else SD v1.4's cached `safety_checker/`."
+    folder = _env_folder(SAFETY_ENV, 'StableDiffusionSafetyChecker')
+    if folder:
+        return sorted(f for f in Path(folder).iterdir() if f.is_file())
+    from huggingface_hub import try_to_load_from_cache
+    found = [try_to_load_from_cache(SD14, f'safety_checker/{n}') for n in ('config.json', 'model.safetensors')]
+    return [Path(f) for f in found if isinstance(f, str)]
+
+safety_reward.weight_files = _safety_files
+
 # %% ../nbs/28_real_rewards.ipynb #83be7b98
 def clip_score(model:CLIPModel, # a CLIP model
                processor:CLIPProcessor, # its processor: the tokenizer and the image settings are used

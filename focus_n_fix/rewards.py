@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['REWARDS', 'REWARD_GROUP', 'DenseReward', 'SaliencyReward', 'blue_excess', 'blueness_model', 'plugin_names',
-           'resolve_name', 'load_reward']
+           'resolve_name', 'load_reward', 'reward_files']
 
 # %% ../nbs/22_rewards.ipynb #7deb724c
 import importlib
@@ -116,3 +116,9 @@ def load_reward(name:str, # see `resolve_name`
                 source:str=''): # that file, for the error
     "The reward (with its `region`) that `name` stands for."
     return resolve_name(name, REWARD_GROUP, REWARDS, 'reward', trusted, source)(device)
+
+def reward_files(name:str, # a reward name, as `load_reward` takes it
+                ) -> list: # the files its weights are read from; [] for a reward defined by code alone
+    "The weight files of reward `name`: what its factory's `weight_files()` lists, if it has one."
+    files = getattr(resolve_name(name, REWARD_GROUP, REWARDS, 'reward'), 'weight_files', None)
+    return list(files()) if callable(files) else []

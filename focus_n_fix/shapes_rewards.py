@@ -159,3 +159,10 @@ def artifact_factory(device=None) -> DenseReward:
 def concept_factory(device=None) -> SaliencyReward:
     "The reward named 'concept': the shipped mark classifier with saliency masks."
     return load_shapes_reward('concept', device)
+
+def _shipped_files(kind:str):
+    "The weight files of the shipped reward `kind`: runs that used it are stale when they change (`22_rewards`)."
+    return lambda: [data_dir()/'rewards'/f'{kind}{e}' for e in ('.safetensors', '.json')]
+
+artifact_factory.weight_files = _shipped_files('artifact')
+concept_factory.weight_files = _shipped_files('concept')

@@ -35,8 +35,9 @@ KILLS = [  # one or more kills, each followed by a resume
     ['checkpoint.pointer:1'],           # pointer moved, the older checkpoint not yet removed
     ['log.torn:3'],                     # half of the third log line written
     ['step.logged:2', 'atomic:2'],      # after a logged step; then, resumed, between a temporary file and its rename
-    ['atomic:20'],                      # late: writing the evaluation images (2 setup writes, 4 a checkpoint, 1 metrics)
-    ['atomic:22'],                      # the last write: metrics.json with its evaluation
+    ['atomic:22'],                      # late: writing the evaluation images (4 setup writes: marker, fingerprint, config,
+                                        # log; 4 per checkpoint; 1 metrics)
+    ['atomic:24'],                      # the last write: metrics.json with its evaluation and the files' checksums
 ]
 
 @pytest.mark.parametrize('kills', KILLS, ids=['+'.join(k) for k in KILLS])
@@ -51,6 +52,7 @@ def test_killed_run_resumes_exactly(reference, tmp_path, kills):
     got, want = state(d), state(reference)
     assert got['weights'].keys() == want['weights'].keys()
     assert all(got['weights'][k].equal(want['weights'][k]) for k in want['weights'])      # bit-identical
+    assert got['adapter'].keys() == want['adapter'].keys() and got['adapter']
     assert all(got['adapter'][k].equal(want['adapter'][k]) for k in want['adapter'])
     assert got['log'] == want['log'] and got['eval'] == want['eval']
     left = [p.name for p in d.rglob('*') if '.tmp' in p.name]

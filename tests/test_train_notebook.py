@@ -33,9 +33,9 @@ def test_papermill_train_and_reload(tmp_path):
     assert cfg['steps'] == 3 and cfg['lr'] == 0.01 and m['train']['steps'] == 3
     assert (cfg['model'], cfg['reward'], cfg['method'], cfg['judge']) == ('shapesworld', 'artifact', 'focus_n_fix', 'shapesworld')
     assert m['eval']['n_images'] == 256  # the artifact evaluation set
-    keys = {'reward_base', 'reward_tuned', 'psnr_outside', 'ssim_outside', 'oracle_glitch_base', 'oracle_glitch_tuned'}
+    keys = {'reward_base', 'reward_tuned', 'psnr_outside', 'ssim_outside', 'judge_glitch_base', 'judge_glitch_tuned'}
     assert keys <= set(m['eval'])
-    assert 0 < m['eval']['oracle_glitch_base'] < 1  # the oracle found glitches in some base images, not all
+    assert 0 < m['eval']['judge_glitch_base'] < 1  # the oracle found glitches in some base images, not all
     reload_matches(out)
 
 def test_papermill_tiny_random(tmp_path):
@@ -46,7 +46,7 @@ def test_papermill_tiny_random(tmp_path):
              '-p', 'steps', 2, '-p', 'sample_steps', 4, '-p', 'batch_size', 2, '-p', 'lr', 0.01])
     assert r.returncode == 0, r.stderr[-3000:]
     m = json.loads((out/'metrics.json').read_text())
-    assert 'oracle_glitch_base' not in m['eval'] and m['train']['steps'] == 2
+    assert 'judge_glitch_base' not in m['eval'] and m['train']['steps'] == 2
 
 def test_sdxl_train_and_reload(tmp_path):
     "The same loop fine-tunes an SDXL pipeline (two text encoders, added conditions); its adapter reloads too."
