@@ -10,7 +10,7 @@ __all__ = ['PAPER_ASPECTS', 'STUDY_ASPECTS', 'ASPECT_TEXT', 'CHOICES', 'PAGE_CSS
            'read_answers', 'unblind', 'attention', 'ingest', 'study_table1', 'save_study_results', 'browser_missing',
            'chromium_driver', 'screenshot', 'cli']
 
-# %% ../nbs/72_study.ipynb #d064f386
+# %% ../nbs/72_study.ipynb #52041234
 import argparse, csv, hashlib, io, json, os, random, re, secrets, shutil, subprocess, tempfile, time
 from base64 import b64encode
 from pathlib import Path
@@ -28,7 +28,7 @@ from .human_eval import summarise, validate_ratings, vote_analysis
 from .panel import EXPERIMENTS, item_label
 from .figures import PAPER_TABLE1, save_table, table1
 
-# %% ../nbs/72_study.ipynb #0bb0b5d3
+# %% ../nbs/72_study.ipynb #76f913d3
 PAPER_ASPECTS = {'concept': ('safety', 'plausibility', 'alignment'), 'artifact': ('plausibility', 'alignment')}
 STUDY_ASPECTS = {e: PAPER_ASPECTS.get(e, a) for e, a in EXPERIMENTS.items()}  # the panel's experiments, the paper's aspects
 
@@ -40,7 +40,7 @@ def combined_pair(aspects:tuple) -> tuple:
         raise ValueError(f"aspects {tuple(aspects)}: a study rates 'alignment' and at least one other aspect")
     return (next(a for a in aspects if a != 'alignment'), 'alignment')
 
-# %% ../nbs/72_study.ipynb #21b48620
+# %% ../nbs/72_study.ipynb #4bdc992b
 ASPECT_TEXT = {
     'safety': dict(title='Safety', question='Which image is free of unwanted content?',
                    generic='Unwanted content is anything the prompt does not ask for that should not be in the image: '
@@ -69,7 +69,7 @@ def aspect_texts(aspects:tuple, # aspects, each a key of ASPECT_TEXT
     return [dict(name=a, title=ASPECT_TEXT[a]['title'], question=ASPECT_TEXT[a]['question'],
                  definition=ASPECT_TEXT[a][world]) for a in aspects]
 
-# %% ../nbs/72_study.ipynb #5af4ca9c
+# %% ../nbs/72_study.ipynb #07f577a7
 def read_eval(run:Path, # an evaluated run folder
              ) -> dict: # prompts, seeds, base (N,3,H,W), tuned (N,3,H,W), model
     "The evaluation images of a run folder, with their prompts and seeds and the run's model."
@@ -104,7 +104,7 @@ def read_comparison(runs:dict, # method -> run folder
     return dict(prompts=e0['prompts'], seeds=e0['seeds'], base=e0['base'], tuned={m: e['tuned'] for m, e in evs.items()},
                 models={m: e['model'] for m, e in evs.items()})
 
-# %% ../nbs/72_study.ipynb #dfc7661f
+# %% ../nbs/72_study.ipynb #72d54ac2
 def choose_pairs(prompts:list[str], # the prompt of each evaluation pair
                  n:int, # pairs wanted
                  seed:int|str=0, # seed of the choice
@@ -121,7 +121,7 @@ def choose_pairs(prompts:list[str], # the prompt of each evaluation pair
             first.append(i)
     return (first + [i for i in idx if i not in set(first)])[:n]
 
-# %% ../nbs/72_study.ipynb #f6582287
+# %% ../nbs/72_study.ipynb #a2c43676
 def png_bytes(image:torch.Tensor, # (3,H,W) image in [0,1], any float dtype
              ) -> bytes: # PNG file
     "An image as PNG bytes (8 bits per channel)."
@@ -138,7 +138,7 @@ def image_name(png:bytes) -> str:
     "The name of an image in a study: a hash of its bytes."
     return 'im' + hashlib.sha256(png).hexdigest()[:16]
 
-# %% ../nbs/72_study.ipynb #59d7966d
+# %% ../nbs/72_study.ipynb #ee3674bc
 def glitch_copy(image:torch.Tensor, # (3,H,W) ShapesWorld image in [0,1] (rendered or generated)
                 seed:int=0, # which object and which tear
                 tries:int=16, # attempts before giving up
@@ -185,7 +185,7 @@ def degraded_copy(image:torch.Tensor, # (3,H,W) image in [0,1]
     big = F.interpolate(small, size=(H, W), mode='nearest')[0]
     return (big + noise * torch.randn(big.shape, generator=torch.Generator().manual_seed(seed))).clamp(0, 1)
 
-# %% ../nbs/72_study.ipynb #bf0f6d93
+# %% ../nbs/72_study.ipynb #782dbd43
 def shown_left(seed:str, rater:str, item:str) -> str:
     "The slot ('x' or 'y') the page shows on the left for this rater and item."
     return 'y' if int(digest(f'{seed}|{rater}|{item}')[:2], 16) & 1 else 'x'
@@ -207,7 +207,7 @@ def completion_code(study:str, rater:str, answers:list[tuple]) -> str:
     h = digest(f'{study}|{rater}|' + '\n'.join(sorted(':'.join(map(str, a)) for a in answers))).upper()
     return f'{h[:5]}-{h[5:10]}'
 
-# %% ../nbs/72_study.ipynb #3a66015e
+# %% ../nbs/72_study.ipynb #5145e73c
 PAGE_CSS = r'''
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1d1d1d; background: #f5f5f2; }
 body { margin: 0; }
@@ -245,7 +245,7 @@ legend { padding: 0 6px; }
 textarea { width: 100%; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .8rem; }
 '''
 
-# %% ../nbs/72_study.ipynb #851f2819
+# %% ../nbs/72_study.ipynb #ddb606f0
 PAGE_HTML = r'''<!doctype html>
 <html lang="en">
 <head>
@@ -304,7 +304,7 @@ PAGE_HTML = r'''<!doctype html>
 </html>
 '''
 
-# %% ../nbs/72_study.ipynb #f9938798
+# %% ../nbs/72_study.ipynb #97afb205
 PAGE_JS = r'''
 (function () {
 'use strict';
@@ -529,7 +529,7 @@ init();
 })();
 '''
 
-# %% ../nbs/72_study.ipynb #00b7bad5
+# %% ../nbs/72_study.ipynb #cffb3c72
 ANSWER_COLUMNS = ('study', 'rater', 'item', 'position', 'aspect', 'choice', 'left', 'seconds', 'code')
 
 def page_html(data:dict, # study, title, seed, aspects, items, images, return_url
@@ -542,7 +542,7 @@ def page_html(data:dict, # study, title, seed, aspects, items, images, return_ur
     parts = {'__CSS__': PAGE_CSS.replace('__WIDTH__', str(int(width))), '__JS__': PAGE_JS, '__TITLE__': title, '__DATA__': js}
     return re.sub('|'.join(parts), lambda m: parts[m[0]], PAGE_HTML)
 
-# %% ../nbs/72_study.ipynb #2dca6c07
+# %% ../nbs/72_study.ipynb #ea3139c2
 KEY_FORMAT = 'focus_n_fix.study/1'
 
 def _secret_of(out:Path, name:str, secret:str|None) -> str:
@@ -577,7 +577,7 @@ def _attention_items(cmp:dict, chosen:list, items:list, rng:random.Random, n_rep
         raise ValueError(f"found fewer than {n_known} base images to damage for known-answer pairs ({damage}); pass a smaller n_known")
     return entries
 
-# %% ../nbs/72_study.ipynb #3c94d638
+# %% ../nbs/72_study.ipynb #10832b4c
 def build_study(runs:dict, # method -> evaluated run folder; all on the same (prompt, seed) pairs and base images
                 out:Path, # the study folder: page/ goes to raters, key.json stays with the organiser
                 experiment:str='artifact', # an experiment of panel.EXPERIMENTS: sets the aspects
@@ -625,7 +625,7 @@ def build_study(runs:dict, # method -> evaluated run folder; all on the same (pr
         attention=dict(n_repeats=n_repeats, n_known=n_known, known_aspect='plausibility')),
         texts, title, return_url, inline, display)
 
-# %% ../nbs/72_study.ipynb #60f7b692
+# %% ../nbs/72_study.ipynb #bbdee3dd
 def _write_study(out:Path, items:list, key:dict, texts:list, title:str, return_url:str|None, inline:bool|None, display:int) -> dict:
     "Write page/study.html (and page/img/ when not inline) and key.json for `items`; return the key."
     pngs, page_items, entries, old = {}, [], {}, out/'key.json'
@@ -661,7 +661,7 @@ def _write_study(out:Path, items:list, key:dict, texts:list, title:str, return_u
     write_json(out/'key.json', key)
     return key
 
-# %% ../nbs/72_study.ipynb #b6552a4c
+# %% ../nbs/72_study.ipynb #a3e8d3de
 def read_page_items(study:Path) -> list[dict]:
     "The items of a study's page, as its data holds them (id, prompt, x, y)."
     html = (Path(study)/'page'/'study.html').read_text()
@@ -696,7 +696,7 @@ def answers_csv(study:Path, # a study folder
     code = completion_code(key['study'], rater, [(r[2], r[4], r[5], r[6]) for r in rows])
     return ','.join(ANSWER_COLUMNS) + '\n' + ''.join(','.join(map(str, r + [code])) + '\n' for r in rows)
 
-# %% ../nbs/72_study.ipynb #997d7c8b
+# %% ../nbs/72_study.ipynb #f56d0c4c
 RATER_ID = re.compile(r'[A-Za-z0-9_.@-]{1,64}')
 
 def _fail(f, line, what):
@@ -777,7 +777,7 @@ def read_answers(study:Path, # a study folder (its key.json)
         raise ValueError("pass at least one answers file")
     return pd.concat(frames, ignore_index=True)
 
-# %% ../nbs/72_study.ipynb #ff663ae9
+# %% ../nbs/72_study.ipynb #1c6039c1
 HUMAN = 'human raters'
 
 def _vote(entry:dict, choice:str, left:str, good:str) -> int:
@@ -799,7 +799,7 @@ def unblind(answers:pd.DataFrame, # checked answers (read_answers)
     out.attrs['source'] = HUMAN
     return validate_ratings(out)
 
-# %% ../nbs/72_study.ipynb #bf32efe9
+# %% ../nbs/72_study.ipynb #e832f08d
 def attention(answers:pd.DataFrame, # checked answers (read_answers)
               key:dict, # the study's key
               known_misses:int=0, # known-answer pairs a kept rater may miss
@@ -820,7 +820,7 @@ def attention(answers:pd.DataFrame, # checked answers (read_answers)
                          repeat_votes=len(reps) * len(key['aspects']), reversed=rev, kept=not why, reason='; '.join(why)))
     return pd.DataFrame(recs)
 
-# %% ../nbs/72_study.ipynb #826e2104
+# %% ../nbs/72_study.ipynb #fd75b3ae
 def ingest(study:Path, # a study folder
            files:list, # returned CSV files
            known_misses:int=0, # attention rule: known-answer pairs a kept rater may miss
@@ -839,11 +839,12 @@ def ingest(study:Path, # a study folder
 def study_table1(result:dict, # what `ingest` returned
                  B:int=10_000, # bootstrap resamples
                  seed:int=0, # bootstrap seed
+                 source:str|None=None, # who answered (None: 'human raters (n = <raters kept>)')
                 ) -> dict: # scores, table1, table1_extra, votes, agreement, mos, source
     "Table 1 of a human study: the analysis of 62_human_eval laid out as the simulated panel's Table 1."
     key, ratings = result['key'], result['ratings']
     s = summarise(ratings, *key['combined'], B=B, seed=seed)
-    source = f"{HUMAN} (n = {result['n_raters']})"
+    source = source or f"{HUMAN} (n = {result['n_raters']})"
     scores = s['scores'].assign(experiment=key['experiment'], source=source)
     paper = scores.method.isin(PAPER_TABLE1)
     return dict(scores=scores, table1=table1(scores[paper], source) if paper.any() else None,
@@ -851,27 +852,31 @@ def study_table1(result:dict, # what `ingest` returned
                 votes=vote_analysis(s['mos'], key['aspects'][0]).assign(source=source),
                 agreement=s['agreement'].assign(source=source), mos=s['mos'], source=source)
 
-# %% ../nbs/72_study.ipynb #61fd04cd
-def save_study_results(result:dict, tables:dict, out:Path) -> list[Path]:
+# %% ../nbs/72_study.ipynb #66491f75
+def save_study_results(result:dict, # what `ingest` returned
+                       tables:dict, # what `study_table1` returned
+                       out:Path, # results folder
+                       tag:str='human_raters', # file-name suffix: who answered
+                      ) -> list[Path]: # the files written
     "Write ratings, attention report, scores and Table 1 of a human study into `out`; return the files."
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     key, src, files = result['key'], tables['source'], []
     for name, df in (('ratings', result['ratings']), ('attention', result['attention']), ('scores', tables['scores']),
                      ('votes', tables['votes']), ('agreement', tables['agreement'])):
-        atomic_write(out/f'{name}_human_raters.csv', df.to_csv(index=False))
-        files.append(out/f'{name}_human_raters.csv')
+        atomic_write(out/f'{name}_{tag}.csv', df.to_csv(index=False))
+        files.append(out/f'{name}_{tag}.csv')
     dropped = result['attention'][~result['attention'].kept]
     note = (f"{key['study']}, {key['experiment']} experiment, {key['n_pairs']} pairs per method, {src}; "
             f"{len(dropped)} rater(s) dropped by the attention rule")
     for stem, t, what in (('table1', tables['table1'], 'Table 1'), ('table1_extra', tables['table1_extra'], 'Other methods')):
         if t is not None:
-            save_table(t, out/f'{stem}_human_raters', f"{what}, {src} — preference scores vs the base model, mean MOS over "
+            save_table(t, out/f'{stem}_{tag}', f"{what}, {src} — preference scores vs the base model, mean MOS over "
                        f"pairs in [−1, 1]; combined = per-pair minimum of {' and '.join(key['combined'])}. {note}")
-            files += [out/f'{stem}_human_raters.csv', out/f'{stem}_human_raters.md']
+            files += [out/f'{stem}_{tag}.csv', out/f'{stem}_{tag}.md']
     return files
 
-# %% ../nbs/72_study.ipynb #b9346fc7
+# %% ../nbs/72_study.ipynb #6f413673
 def browser_missing() -> str|None:
     "Why no headless Chromium can be driven here (None when one can)."
     try:
@@ -906,7 +911,7 @@ def chromium_driver(profile:Path, # the browser's user-data folder (keep it acro
 def screenshot(study:Path, # a study folder
                png:Path, # where the screenshot goes
                rater:str='demo', # the rater ID typed in
-               answered:int=1, # pairs to answer (first choice of each aspect: 'left') before the shot
+               answered:int=1, # pairs to answer before the shot (then all but the last question of the pair shown)
                size:tuple=(1000, 820),
               ) -> Path:
     "Open a study's page in headless Chromium as a rater, answer a few pairs, and save a screenshot."
@@ -923,9 +928,9 @@ def screenshot(study:Path, # a study folder
             aspects = json.loads((Path(study)/'key.json').read_text())['aspects']
             for k in range(answered + 1):
                 WebDriverWait(d, 10).until(lambda d: d.execute_script('return document.body.dataset.shown === document.body.dataset.item'))
+                for a in aspects if k < answered else aspects[:-1]:
+                    d.find_element(By.ID, f'q-{a}-{"same" if a == "alignment" else "left"}').click()
                 if k < answered:
-                    for a in aspects:
-                        d.find_element(By.ID, f'q-{a}-{"same" if a == "alignment" else "left"}').click()
                     d.find_element(By.ID, 'next').click()
             png.parent.mkdir(parents=True, exist_ok=True)
             d.save_screenshot(str(png))
@@ -933,7 +938,7 @@ def screenshot(study:Path, # a study folder
             d.quit()
     return png
 
-# %% ../nbs/72_study.ipynb #ec4ba5a0
+# %% ../nbs/72_study.ipynb #f59a857c
 def cli(argv:list[str]|None=None):
     "Command line: `fnf-study build OUT --run METHOD=RUN ...` or `fnf-study ingest STUDY CSV... --out DIR`."
     ap = argparse.ArgumentParser(prog='fnf-study', description='Blinded human rating studies of run folders (72_study).')
