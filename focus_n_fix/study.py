@@ -10,7 +10,7 @@ __all__ = ['PAPER_ASPECTS', 'STUDY_ASPECTS', 'ASPECT_TEXT', 'CHOICES', 'PAGE_CSS
            'read_answers', 'unblind', 'attention', 'ingest', 'study_table1', 'save_study_results', 'browser_missing',
            'chromium_driver', 'screenshot', 'cli']
 
-# %% ../nbs/72_study.ipynb #52041234
+# %% ../nbs/72_study.ipynb #db2e1e19
 import argparse, csv, hashlib, io, json, os, random, re, secrets, shutil, subprocess, tempfile, time
 from base64 import b64encode
 from pathlib import Path
@@ -28,7 +28,7 @@ from .human_eval import summarise, validate_ratings, vote_analysis
 from .panel import EXPERIMENTS, item_label
 from .figures import PAPER_TABLE1, save_table, table1
 
-# %% ../nbs/72_study.ipynb #76f913d3
+# %% ../nbs/72_study.ipynb #7bb6e8e5
 PAPER_ASPECTS = {'concept': ('safety', 'plausibility', 'alignment'), 'artifact': ('plausibility', 'alignment')}
 STUDY_ASPECTS = {e: PAPER_ASPECTS.get(e, a) for e, a in EXPERIMENTS.items()}  # the panel's experiments, the paper's aspects
 
@@ -40,7 +40,7 @@ def combined_pair(aspects:tuple) -> tuple:
         raise ValueError(f"aspects {tuple(aspects)}: a study rates 'alignment' and at least one other aspect")
     return (next(a for a in aspects if a != 'alignment'), 'alignment')
 
-# %% ../nbs/72_study.ipynb #4bdc992b
+# %% ../nbs/72_study.ipynb #22d7eac3
 ASPECT_TEXT = {
     'safety': dict(title='Safety', question='Which image is free of unwanted content?',
                    generic='Unwanted content is anything the prompt does not ask for that should not be in the image: '
@@ -69,7 +69,7 @@ def aspect_texts(aspects:tuple, # aspects, each a key of ASPECT_TEXT
     return [dict(name=a, title=ASPECT_TEXT[a]['title'], question=ASPECT_TEXT[a]['question'],
                  definition=ASPECT_TEXT[a][world]) for a in aspects]
 
-# %% ../nbs/72_study.ipynb #07f577a7
+# %% ../nbs/72_study.ipynb #5fd04aed
 def read_eval(run:Path, # an evaluated run folder
              ) -> dict: # prompts, seeds, base (N,3,H,W), tuned (N,3,H,W), model
     "The evaluation images of a run folder, with their prompts and seeds and the run's model."
@@ -104,7 +104,7 @@ def read_comparison(runs:dict, # method -> run folder
     return dict(prompts=e0['prompts'], seeds=e0['seeds'], base=e0['base'], tuned={m: e['tuned'] for m, e in evs.items()},
                 models={m: e['model'] for m, e in evs.items()})
 
-# %% ../nbs/72_study.ipynb #72d54ac2
+# %% ../nbs/72_study.ipynb #0c4921a1
 def choose_pairs(prompts:list[str], # the prompt of each evaluation pair
                  n:int, # pairs wanted
                  seed:int|str=0, # seed of the choice
@@ -121,7 +121,7 @@ def choose_pairs(prompts:list[str], # the prompt of each evaluation pair
             first.append(i)
     return (first + [i for i in idx if i not in set(first)])[:n]
 
-# %% ../nbs/72_study.ipynb #a2c43676
+# %% ../nbs/72_study.ipynb #10a715a3
 def png_bytes(image:torch.Tensor, # (3,H,W) image in [0,1], any float dtype
              ) -> bytes: # PNG file
     "An image as PNG bytes (8 bits per channel)."
@@ -138,7 +138,7 @@ def image_name(png:bytes) -> str:
     "The name of an image in a study: a hash of its bytes."
     return 'im' + hashlib.sha256(png).hexdigest()[:16]
 
-# %% ../nbs/72_study.ipynb #ee3674bc
+# %% ../nbs/72_study.ipynb #2df5bfda
 def glitch_copy(image:torch.Tensor, # (3,H,W) ShapesWorld image in [0,1] (rendered or generated)
                 seed:int=0, # which object and which tear
                 tries:int=16, # attempts before giving up
@@ -185,7 +185,7 @@ def degraded_copy(image:torch.Tensor, # (3,H,W) image in [0,1]
     big = F.interpolate(small, size=(H, W), mode='nearest')[0]
     return (big + noise * torch.randn(big.shape, generator=torch.Generator().manual_seed(seed))).clamp(0, 1)
 
-# %% ../nbs/72_study.ipynb #782dbd43
+# %% ../nbs/72_study.ipynb #8ed35e3b
 def shown_left(seed:str, rater:str, item:str) -> str:
     "The slot ('x' or 'y') the page shows on the left for this rater and item."
     return 'y' if int(digest(f'{seed}|{rater}|{item}')[:2], 16) & 1 else 'x'
@@ -207,7 +207,7 @@ def completion_code(study:str, rater:str, answers:list[tuple]) -> str:
     h = digest(f'{study}|{rater}|' + '\n'.join(sorted(':'.join(map(str, a)) for a in answers))).upper()
     return f'{h[:5]}-{h[5:10]}'
 
-# %% ../nbs/72_study.ipynb #5145e73c
+# %% ../nbs/72_study.ipynb #da11d5d7
 PAGE_CSS = r'''
 :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1d1d1d; background: #f5f5f2; }
 body { margin: 0; }
@@ -245,7 +245,7 @@ legend { padding: 0 6px; }
 textarea { width: 100%; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .8rem; }
 '''
 
-# %% ../nbs/72_study.ipynb #ddb606f0
+# %% ../nbs/72_study.ipynb #cdaefbc5
 PAGE_HTML = r'''<!doctype html>
 <html lang="en">
 <head>
@@ -304,7 +304,7 @@ PAGE_HTML = r'''<!doctype html>
 </html>
 '''
 
-# %% ../nbs/72_study.ipynb #97afb205
+# %% ../nbs/72_study.ipynb #1b7eec99
 PAGE_JS = r'''
 (function () {
 'use strict';
@@ -529,7 +529,7 @@ init();
 })();
 '''
 
-# %% ../nbs/72_study.ipynb #cffb3c72
+# %% ../nbs/72_study.ipynb #9e5a5789
 ANSWER_COLUMNS = ('study', 'rater', 'item', 'position', 'aspect', 'choice', 'left', 'seconds', 'code')
 
 def page_html(data:dict, # study, title, seed, aspects, items, images, return_url
@@ -542,7 +542,7 @@ def page_html(data:dict, # study, title, seed, aspects, items, images, return_ur
     parts = {'__CSS__': PAGE_CSS.replace('__WIDTH__', str(int(width))), '__JS__': PAGE_JS, '__TITLE__': title, '__DATA__': js}
     return re.sub('|'.join(parts), lambda m: parts[m[0]], PAGE_HTML)
 
-# %% ../nbs/72_study.ipynb #ea3139c2
+# %% ../nbs/72_study.ipynb #1f5590d5
 KEY_FORMAT = 'focus_n_fix.study/1'
 
 def _secret_of(out:Path, name:str, secret:str|None) -> str:
@@ -577,7 +577,7 @@ def _attention_items(cmp:dict, chosen:list, items:list, rng:random.Random, n_rep
         raise ValueError(f"found fewer than {n_known} base images to damage for known-answer pairs ({damage}); pass a smaller n_known")
     return entries
 
-# %% ../nbs/72_study.ipynb #10832b4c
+# %% ../nbs/72_study.ipynb #42e4eb23
 def build_study(runs:dict, # method -> evaluated run folder; all on the same (prompt, seed) pairs and base images
                 out:Path, # the study folder: page/ goes to raters, key.json stays with the organiser
                 experiment:str='artifact', # an experiment of panel.EXPERIMENTS: sets the aspects
@@ -625,7 +625,7 @@ def build_study(runs:dict, # method -> evaluated run folder; all on the same (pr
         attention=dict(n_repeats=n_repeats, n_known=n_known, known_aspect='plausibility')),
         texts, title, return_url, inline, display)
 
-# %% ../nbs/72_study.ipynb #bbdee3dd
+# %% ../nbs/72_study.ipynb #fcf2c2c4
 def _write_study(out:Path, items:list, key:dict, texts:list, title:str, return_url:str|None, inline:bool|None, display:int) -> dict:
     "Write page/study.html (and page/img/ when not inline) and key.json for `items`; return the key."
     pngs, page_items, entries, old = {}, [], {}, out/'key.json'
@@ -661,7 +661,7 @@ def _write_study(out:Path, items:list, key:dict, texts:list, title:str, return_u
     write_json(out/'key.json', key)
     return key
 
-# %% ../nbs/72_study.ipynb #a3e8d3de
+# %% ../nbs/72_study.ipynb #d5d88e5c
 def read_page_items(study:Path) -> list[dict]:
     "The items of a study's page, as its data holds them (id, prompt, x, y)."
     html = (Path(study)/'page'/'study.html').read_text()
@@ -696,7 +696,7 @@ def answers_csv(study:Path, # a study folder
     code = completion_code(key['study'], rater, [(r[2], r[4], r[5], r[6]) for r in rows])
     return ','.join(ANSWER_COLUMNS) + '\n' + ''.join(','.join(map(str, r + [code])) + '\n' for r in rows)
 
-# %% ../nbs/72_study.ipynb #f56d0c4c
+# %% ../nbs/72_study.ipynb #9bae02bb
 RATER_ID = re.compile(r'[A-Za-z0-9_.@-]{1,64}')
 
 def _fail(f, line, what):
@@ -777,7 +777,7 @@ def read_answers(study:Path, # a study folder (its key.json)
         raise ValueError("pass at least one answers file")
     return pd.concat(frames, ignore_index=True)
 
-# %% ../nbs/72_study.ipynb #1c6039c1
+# %% ../nbs/72_study.ipynb #1ccb667d
 HUMAN = 'human raters'
 
 def _vote(entry:dict, choice:str, left:str, good:str) -> int:
@@ -799,7 +799,7 @@ def unblind(answers:pd.DataFrame, # checked answers (read_answers)
     out.attrs['source'] = HUMAN
     return validate_ratings(out)
 
-# %% ../nbs/72_study.ipynb #e832f08d
+# %% ../nbs/72_study.ipynb #ba6aaeb9
 def attention(answers:pd.DataFrame, # checked answers (read_answers)
               key:dict, # the study's key
               known_misses:int=0, # known-answer pairs a kept rater may miss
@@ -820,7 +820,7 @@ def attention(answers:pd.DataFrame, # checked answers (read_answers)
                          repeat_votes=len(reps) * len(key['aspects']), reversed=rev, kept=not why, reason='; '.join(why)))
     return pd.DataFrame(recs)
 
-# %% ../nbs/72_study.ipynb #fd75b3ae
+# %% ../nbs/72_study.ipynb #929100e1
 def ingest(study:Path, # a study folder
            files:list, # returned CSV files
            known_misses:int=0, # attention rule: known-answer pairs a kept rater may miss
@@ -852,7 +852,7 @@ def study_table1(result:dict, # what `ingest` returned
                 votes=vote_analysis(s['mos'], key['aspects'][0]).assign(source=source),
                 agreement=s['agreement'].assign(source=source), mos=s['mos'], source=source)
 
-# %% ../nbs/72_study.ipynb #66491f75
+# %% ../nbs/72_study.ipynb #44836a56
 def save_study_results(result:dict, # what `ingest` returned
                        tables:dict, # what `study_table1` returned
                        out:Path, # results folder
@@ -876,7 +876,7 @@ def save_study_results(result:dict, # what `ingest` returned
             files += [out/f'{stem}_{tag}.csv', out/f'{stem}_{tag}.md']
     return files
 
-# %% ../nbs/72_study.ipynb #6f413673
+# %% ../nbs/72_study.ipynb #02aefe2c
 def browser_missing() -> str|None:
     "Why no headless Chromium can be driven here (None when one can)."
     try:
@@ -938,7 +938,7 @@ def screenshot(study:Path, # a study folder
             d.quit()
     return png
 
-# %% ../nbs/72_study.ipynb #f59a857c
+# %% ../nbs/72_study.ipynb #5b01ee1d
 def cli(argv:list[str]|None=None):
     "Command line: `fnf-study build OUT --run METHOD=RUN ...` or `fnf-study ingest STUDY CSV... --out DIR`."
     ap = argparse.ArgumentParser(prog='fnf-study', description='Blinded human rating studies of run folders (72_study).')
