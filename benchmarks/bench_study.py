@@ -2,6 +2,7 @@
 
     python benchmarks/bench_study.py                      # 100 pairs of one method (reward guidance), 20 DDIM steps
     python benchmarks/bench_study.py --methods rg rg_rc   # 100 pairs of each of two methods
+    python benchmarks/bench_study.py --screenshot figures/study_page.png   # also the README's screenshot of the page
 
 Makes (or reuses) training-free runs on the first `--n_pairs` distinct prompts of `artifact_eval` with the paper
 pipeline's sampler settings (20 DDIM steps, CFG 3), builds a study of them (the paper's 3 concept aspects, 1 repeated
@@ -14,7 +15,7 @@ import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 from focus_n_fix.methods import run
 from focus_n_fix.prompts import load_prompts
-from focus_n_fix.study import browser_missing, build_study, chromium_driver
+from focus_n_fix.study import browser_missing, build_study, chromium_driver, screenshot
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -22,6 +23,7 @@ def main():
     ap.add_argument('--n_pairs', type=int, default=100)
     ap.add_argument('--methods', nargs='+', default=['rg'])
     ap.add_argument('--loads', type=int, default=5)
+    ap.add_argument('--screenshot', default=None, help='also save a screenshot of the page (rater "demo", after one pair)')
     a = ap.parse_args()
     why = browser_missing()
     if why:
@@ -73,6 +75,9 @@ def main():
     print(f"median of {a.loads}: first pair {med['first_item_ms']:.1f} ms (range {min(r['first_item_ms'] for r in rows):.1f}-"
           f"{max(r['first_item_ms'] for r in rows):.1f}), DOMContentLoaded {med['dom_content_loaded_ms']:.1f} ms, "
           f"load {med['load_ms']:.1f} ms, wall {med['wall_s'] * 1e3:.0f} ms, browser start {med['browser_start_s']:.2f} s")
+    if a.screenshot:
+        print('screenshot:', screenshot(study, a.screenshot, size=(900, 760)))
+
 
 if __name__ == '__main__':
     main()
