@@ -6,7 +6,7 @@ import json, random, re, time
 from pathlib import Path
 import pytest
 from focus_n_fix.study import (ANSWER_COLUMNS, browser_missing, build_study, chromium_driver, completion_code, digest,
-                               ingest, rater_order, read_page_items, study_table1)
+                               ingest, rater_order, read_page_items, shown_left, study_table1)
 
 WHY = browser_missing()
 pytestmark = pytest.mark.skipif(WHY is not None, reason=f"no headless Chromium: {WHY}")
@@ -50,13 +50,24 @@ def open_page(d, study):
     d.get((study/'page'/'study.html').resolve().as_uri())
     wait(d, "return document.body.dataset.ready === '1'")
 
-def test_sha256_in_the_page_is_hashlib(study, tmp_path):
-    "The page's own SHA-256 (sides, order and completion code depend on it) equals Python's, at every padding edge."
+def test_page_computes_what_python_computes(study, tmp_path):
+    "The page's SHA-256 equals hashlib's at every padding edge, and its order and sides equal Python's for 40 raters."
+    folder, key = study
+    items = read_page_items(folder)
     d = driver(tmp_path/'profile')
     try:
-        open_page(d, study[0])
+        open_page(d, folder)
         for s in ['', 'abc', 'a' * 55, 'a' * 56, 'a' * 63, 'a' * 64, 'a' * 119, 'a' * 1000, 'ünïcødé ✓ 画像']:
             assert d.execute_script('return window.fnfStudy.sha256hex(arguments[0])', s) == digest(s), s
+        moved = 0
+        for r in [f'rater-{k}' for k in range(40)]:
+            order = d.execute_script('return window.fnfStudy.orderOf(arguments[0])', r)
+            assert order == rater_order(items, key['seed'], r), r
+            assert d.execute_script('return arguments[1].map(i => window.fnfStudy.sideOf(arguments[0], i))', r, order) == \
+                [shown_left(key['seed'], r, i) for i in order], r
+            hashed = sorted(items, key=lambda it: digest(f"{key['seed']}|{r}|order|{it['id']}"))
+            moved += order != [it['id'] for it in hashed]
+        assert moved > 0          # the rule that spaces out the repeated pair was exercised
     finally:
         d.quit()
 
