@@ -372,6 +372,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'focus_n_fix.study.read_answers': ('study.html#read_answers', 'focus_n_fix/study.py'),
                                    'focus_n_fix.study.read_comparison': ('study.html#read_comparison', 'focus_n_fix/study.py'),
                                    'focus_n_fix.study.read_eval': ('study.html#read_eval', 'focus_n_fix/study.py'),
+                                   'focus_n_fix.study.read_key': ('study.html#read_key', 'focus_n_fix/study.py'),
                                    'focus_n_fix.study.read_page_items': ('study.html#read_page_items', 'focus_n_fix/study.py'),
                                    'focus_n_fix.study.save_study_results': ('study.html#save_study_results', 'focus_n_fix/study.py'),
                                    'focus_n_fix.study.screenshot': ('study.html#screenshot', 'focus_n_fix/study.py'),

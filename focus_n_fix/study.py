@@ -6,7 +6,7 @@
 __all__ = ['PAPER_ASPECTS', 'STUDY_ASPECTS', 'ASPECT_TEXT', 'CHOICES', 'PAGE_CSS', 'PAGE_HTML', 'PAGE_JS', 'ANSWER_COLUMNS',
            'KEY_FORMAT', 'RATER_ID', 'HUMAN', 'combined_pair', 'aspect_texts', 'read_eval', 'read_comparison',
            'choose_pairs', 'png_bytes', 'digest', 'image_name', 'glitch_copy', 'degraded_copy', 'shown_left',
-           'rater_order', 'completion_code', 'page_html', 'build_study', 'read_page_items', 'answers_csv',
+           'rater_order', 'completion_code', 'page_html', 'build_study', 'read_key', 'read_page_items', 'answers_csv',
            'read_answers', 'unblind', 'attention', 'ingest', 'study_table1', 'save_study_results', 'browser_missing',
            'chromium_driver', 'screenshot', 'cli']
 
@@ -662,6 +662,16 @@ def _write_study(out:Path, items:list, key:dict, texts:list, title:str, return_u
     return key
 
 # %% ../nbs/72_study.ipynb #d5d88e5c
+def read_key(study:Path) -> dict:
+    "The key of a study folder, checked to be one."
+    f = Path(study)/'key.json'
+    if not f.is_file():
+        raise FileNotFoundError(f"{study} holds no key.json: pass the study folder build_study wrote (not its page/)")
+    key = json.loads(f.read_text())
+    if key.get('format') != KEY_FORMAT:
+        raise ValueError(f"{f} is not a study key ({KEY_FORMAT}); pass the folder build_study wrote")
+    return key
+
 def read_page_items(study:Path) -> list[dict]:
     "The items of a study's page, as its data holds them (id, prompt, x, y)."
     html = (Path(study)/'page'/'study.html').read_text()
@@ -680,7 +690,7 @@ def answers_csv(study:Path, # a study folder
                 seconds:float=5.0, # seconds written per item
                ) -> str: # the CSV the page writes for these answers
     "The answers file the page writes for a rater whose choices are given by `choose` (simulated answers)."
-    key = json.loads((Path(study)/'key.json').read_text())
+    key = read_key(study)
     order = rater_order(read_page_items(study), key['seed'], rater)
     rows = []
     for pos, iid in enumerate(order, 1):
@@ -762,9 +772,7 @@ def read_answers(study:Path, # a study folder (its key.json)
                  files:list, # returned CSV files
                 ) -> pd.DataFrame: # every row, checked, with file and line
     "Read and check the answers files of a study; a clear error names the file and line of the first problem."
-    key = json.loads((Path(study)/'key.json').read_text())
-    if key.get('format') != KEY_FORMAT:
-        raise ValueError(f"{study}/key.json is not a study key ({KEY_FORMAT}); pass the folder build_study wrote")
+    key = read_key(study)
     frames, by_rater = [], {}
     for f in map(Path, files):
         df = _read_one(key, f)
@@ -827,7 +835,7 @@ def ingest(study:Path, # a study folder
            reversals:int=0, # attention rule: reversed votes on repeated pairs a kept rater may have
           ) -> dict: # key, answers, attention, ratings (kept raters), n_raters
     "Check the returned files of a study, apply the attention rule, and un-blind the kept raters' answers."
-    key = json.loads((Path(study)/'key.json').read_text())
+    key = read_key(study)
     answers = read_answers(study, files)
     att = attention(answers, key, known_misses, reversals)
     kept = set(att.rater[att.kept])
