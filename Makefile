@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install train test test-nbs test-py export clean-nbs bench paper
+.PHONY: install train test test-nbs test-py export clean-nbs bench paper browser study
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,25 @@ train: install
 
 test: test-nbs test-py
 
-# Every component notebook runs top to bottom; train.ipynb and the paper notebooks are run by pytest through papermill.
+# Every component notebook runs top to bottom; train.ipynb, study.ipynb and the paper notebooks are run by pytest through papermill.
 test-nbs: install
-	$(BIN)/nbdev-test --n-workers 2 --timing --skip-file-re '^([_.]|train|paper)'
+	$(BIN)/nbdev-test --n-workers 2 --timing --skip-file-re '^([_.]|train|paper|study)'
 
-test-py: install
-	$(BIN)/pytest -q tests
+# -rs prints why a test skipped (the browser test without a browser).
+test-py: install browser
+	$(BIN)/pytest -q -rs tests
+
+# Headless Chromium for the study page's browser test (tests/test_study_browser.py): Debian's chromium and
+# chromium-driver, installed with apt-get when this runs as root on Debian; anywhere else the test skips and says why.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	  echo "browser: $$(chromium --version 2>/dev/null | head -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "browser: apt-get could not install chromium chromium-driver; the browser test will skip"; \
+	else \
+	  echo "browser: chromium / chromedriver absent and no root apt-get to install them; the browser test will skip"; \
+	fi
 
 export: install
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean
@@ -41,3 +54,12 @@ PAPER_CFG ?= configs/paper_full.yaml
 paper: install
 	mkdir -p runs/paper
 	for nb in $(PAPER_NBS); do $(BIN)/papermill --log-output nbs/$$nb.ipynb runs/paper/$$nb.ipynb -f $(PAPER_CFG) || exit 1; done
+
+# A blinded human study of make paper's runs, one per experiment (100 pairs per method), into runs/study/:
+# send runs/study/<experiment>/page/ to raters, keep key.json, then fnf-study ingest runs/study/<experiment> answers/*.csv
+STUDY_CFG ?= configs/study_paper.yaml
+STUDY_ROOT ?= runs/paper
+study: install
+	@test -f $(STUDY_ROOT)/runs.csv || { echo "make study: $(STUDY_ROOT)/runs.csv is missing: run make paper first"; exit 1; }
+	mkdir -p runs/study
+	$(BIN)/papermill nbs/study.ipynb runs/study/study.ipynb -f $(STUDY_CFG) -p root $(STUDY_ROOT)
