@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install train test test-nbs test-py export clean-nbs bench paper
+.PHONY: install train test test-nbs test-py export clean-nbs bench paper outputs outputs-check
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,14 @@ PAPER_CFG ?= configs/paper_full.yaml
 paper: install
 	mkdir -p runs/paper
 	for nb in $(PAPER_NBS); do $(BIN)/papermill nbs/$$nb.ipynb runs/paper/$$nb.ipynb -f $(PAPER_CFG) || exit 1; done
+
+# Notebooks keep their outputs. `make outputs` executes every component notebook (as nbdev-test does) and every
+# papermill entry notebook (default parameters, in a temporary folder: never over runs/, data/ or figures/) in
+# place, then nbdev-clean, and stamps each with the hash of its code cells; `make outputs NBS="12_world train"`
+# redoes some. tests/test_outputs.py fails when a notebook's outputs are missing or stale.
+NBS ?=
+outputs: install
+	$(BIN)/python tools/nb_outputs.py run $(NBS)
+
+outputs-check: install
+	$(BIN)/python tools/nb_outputs.py check
