@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install train test test-nbs test-py export clean-nbs bench paper outputs outputs-check
+.PHONY: install train test test-nbs test-py export clean-nbs bench paper outputs outputs-check docs browser docs-screenshot
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ test: test-nbs test-py
 test-nbs: install
 	$(BIN)/nbdev-test --n-workers 2 --timing --skip-file-re '^([_.]|train|paper)'
 
-test-py: install
-	$(BIN)/pytest -q tests
+# -rs: a skipped test says why (the browser check skips where Chromium cannot be installed).
+test-py: install browser
+	$(BIN)/pytest -q -rs tests
 
 export: install
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean
@@ -52,3 +53,24 @@ outputs: install
 
 outputs-check: install
 	$(BIN)/python tools/nb_outputs.py check
+
+# The documentation site, into _docs/ (not committed): nbdev processes the notebooks with their outputs, README.md
+# is the index page. Quarto renders it where `quarto` is on PATH; here it is not (the quarto-cli package on PyPI
+# downloads its binary from GitHub at install), so tools/docs_site.py renders nbdev's processed notebooks itself.
+docs: install
+	$(BIN)/python tools/docs_site.py
+
+# Debian's Chromium and its driver, for the docs' browser check in tests/test_docs.py (apt-get, as root).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then /usr/bin/chromium --version; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+		|| echo "browser: apt-get failed; tests/test_docs.py will skip its Chromium check"; \
+	else echo "browser: not root or no apt-get; tests/test_docs.py will skip its Chromium check"; fi
+
+# The README's picture of the site: the browser check's screenshot of the index, 800 px wide, 64 colours.
+docs-screenshot: install browser
+	$(BIN)/pytest -q -rs tests/test_docs.py -k chromium
+	$(BIN)/python -c "from PIL import Image; im = Image.open('_docs_screenshots/index.png').convert('RGB'); \
+	im = im.resize((800, round(im.height * 800 / im.width)), Image.LANCZOS); \
+	im.quantize(64).save('docs/screenshot.png', optimize=True)"
