@@ -55,9 +55,9 @@ def markdown(text:str) -> str:
         if m.group(1):  # a code span: leave it alone
             return m.group(0)
         stash.append(_mathml(m.group(3) if m.group(3) is not None else m.group(4), m.group(3) is not None))
-        return f'\x00{len(stash) - 1}\x00'
+        return f'FNFMATH{len(stash) - 1}FNFMATH'  # a plain token: markdown-it rewrites control characters
     body = MarkdownIt('commonmark', {'html': True}).enable('table').render(_MATH.sub(keep, text))
-    return re.sub('\x00(\\d+)\x00', lambda m: stash[int(m.group(1))], body)
+    return re.sub(r'FNFMATH(\d+)FNFMATH', lambda m: stash[int(m.group(1))], body)
 
 # ---- notebook cells ----------------------------------------------------------------------------------------------
 _DIR = re.compile(r'^\s*#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$')

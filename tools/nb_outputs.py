@@ -111,12 +111,27 @@ def clean(paths):
     for p in paths:
         subprocess.run([BIN/'nbdev-clean', '--fname', str(p)], check=True, cwd=REPO)
 
+def merge_streams(outputs:list) -> list:
+    "Consecutive stdout (or stderr) outputs as one, each line as a terminal leaves it after its carriage returns."
+    out = []
+    for o in outputs:
+        if o.get('output_type') == 'stream' and out and out[-1].get('output_type') == 'stream' and out[-1]['name'] == o['name']:
+            out[-1] = {**out[-1], 'text': _src({'source': out[-1]['text']}) + _src({'source': o['text']})}
+        else:
+            out.append(o)
+    for o in out:
+        if o.get('output_type') == 'stream':
+            o['text'] = '\n'.join(ln.rsplit('\r', 1)[-1] for ln in _src({'source': o['text']}).split('\n'))
+    return out
+
 def stamp(p:Path):
-    "Record the hashes of `p`'s code and outputs (call after nbdev-clean)."
+    "Tidy `p`'s outputs as a reader sees them and record the hashes of its code and outputs (after nbdev-clean)."
     nb = read_nb(p)
     for c in nb['cells']:  # papermill gives every cell `tags: []`, which nbdev-clean keeps (tags are allowed)
         if c.get('metadata', {}).get('tags') == []:
             del c['metadata']['tags']
+        if c['cell_type'] == 'code':
+            c['outputs'] = merge_streams(c.get('outputs', []))
     nb['metadata'][KEY] = {'code': code_hash(nb), 'outputs': outputs_hash(nb)}
     write_nb(nb, p)
 
