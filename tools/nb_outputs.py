@@ -72,9 +72,17 @@ def code_hash(nb:dict) -> str:
     srcs = [_src(c) for c in nb['cells'] if c['cell_type'] == 'code']
     return hashlib.sha256(json.dumps(srcs).encode()).hexdigest()
 
+def _joined(x):
+    "Multi-line strings as one string, whether stored as a string or as a list of lines (nbformat allows both)."
+    if isinstance(x, dict):
+        return {k: _joined(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return ''.join(x) if x and all(isinstance(v, str) for v in x) else [_joined(v) for v in x]
+    return x
+
 def outputs_hash(nb:dict) -> str:
     "SHA-256 of the code cells' outputs as written (after nbdev-clean)."
-    outs = [c.get('outputs', []) for c in nb['cells'] if c['cell_type'] == 'code']
+    outs = [_joined(c.get('outputs', [])) for c in nb['cells'] if c['cell_type'] == 'code']
     return hashlib.sha256(json.dumps(outs, sort_keys=True).encode()).hexdigest()
 
 def read_nb(p:Path) -> dict:
