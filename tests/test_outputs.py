@@ -35,7 +35,7 @@ def test_check_sees_changed_code_and_cleared_outputs():
     del cleared['metadata'][nbo.KEY]
     assert 'no outputs stamp' in nbo.nb_problems(cleared, 'x')[0]
 
-def test_nbdev_clean_keeps_outputs_and_stamp():
+def test_nbdev_clean_keeps_outputs_and_stamp(tmp_path):
     "pyproject.toml lets nbdev-clean keep the stamp; it drops execution counts and cell metadata but not outputs."
     p = nbo.NBS/'12_world.ipynb'
     nb = nbo.read_nb(p)
@@ -45,9 +45,11 @@ def test_nbdev_clean_keeps_outputs_and_stamp():
             c['execution_count'] = i
             c['metadata']['execution'] = {'iopub.execute_input': '2026-01-01T00:00:00Z'}
     dirty['metadata']['language_info'] = {'name': 'python', 'version': '3.11.7'}
-    r = subprocess.run([BIN/'nbdev-clean', '--stdin'], input=json.dumps(dirty), capture_output=True, text=True, cwd=REPO)
-    assert r.returncode == 0, r.stderr
-    back = json.loads(r.stdout)
+    f = tmp_path/p.name  # cleaned with the checkout's [tool.nbdev] (nbdev-clean reads the config from its cwd)
+    f.write_text(json.dumps(dirty))
+    r = subprocess.run([BIN/'nbdev-clean', '--fname', f], capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    back = json.loads(f.read_text())
     assert back['metadata'][nbo.KEY] == nb['metadata'][nbo.KEY] and 'language_info' not in back['metadata']
     assert nbo.nb_problems(back, p.name) == []
     assert all(c.get('execution_count') is None and 'execution' not in c['metadata'] for c in back['cells'])
