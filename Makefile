@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install train test test-nbs test-py export clean-nbs bench paper browser study
+.PHONY: install train test test-nbs test-py export clean-nbs bench paper browser study outputs outputs-check docs docs-screenshot
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,8 @@ test-nbs: install
 test-py: install browser
 	$(BIN)/pytest -q -rs tests
 
-# Headless Chromium for the study page's browser test (tests/test_study_browser.py): Debian's chromium and
+# Headless Chromium for the browser tests (the study page, tests/test_study_browser.py; the docs site,
+# tests/test_docs.py): Debian's chromium and
 # chromium-driver, installed with apt-get when this runs as root on Debian; anywhere else the test skips and says why.
 browser:
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
@@ -63,3 +64,27 @@ study: install
 	@test -f $(STUDY_ROOT)/runs.csv || { echo "make study: $(STUDY_ROOT)/runs.csv is missing: run make paper first"; exit 1; }
 	mkdir -p runs/study
 	$(BIN)/papermill nbs/study.ipynb runs/study/study.ipynb -f $(STUDY_CFG) -p root $(STUDY_ROOT)
+
+# Notebooks keep their outputs. `make outputs` executes every component notebook (as nbdev-test does) and every
+# papermill entry notebook (default parameters, in a temporary folder: never over runs/, data/ or figures/) in
+# place, then nbdev-clean, and stamps each with the hash of its code cells; `make outputs NBS="12_world train"`
+# redoes some. tests/test_outputs.py fails when a notebook's outputs are missing or stale.
+NBS ?=
+outputs: install
+	$(BIN)/python tools/nb_outputs.py run $(NBS)
+
+outputs-check: install
+	$(BIN)/python tools/nb_outputs.py check
+
+# The documentation site, into _docs/ (not committed): nbdev processes the notebooks with their outputs, README.md
+# is the index page. Quarto renders it where `quarto` is on PATH; here it is not (the quarto-cli package on PyPI
+# downloads its binary from GitHub at install), so tools/docs_site.py renders nbdev's processed notebooks itself.
+docs: install
+	$(BIN)/python tools/docs_site.py
+
+# The README's picture of the site: the browser check's screenshot of the index, 800 px wide, 64 colours.
+docs-screenshot: docs browser
+	FNF_DOCS_PREBUILT=1 $(BIN)/pytest -q -rs tests/test_docs.py
+	$(BIN)/python -c "from PIL import Image; im = Image.open('_docs_screenshots/index.png').convert('RGB'); \
+	im = im.resize((800, round(im.height * 800 / im.width)), Image.LANCZOS); \
+	im.quantize(64).save('docs/screenshot.png', optimize=True)"
