@@ -100,16 +100,17 @@ def verified(run:Path, m:dict) -> dict:
 def finished(c:TrainConfig) -> dict|None:
     "The metrics of `c.out_dir` when it holds this run, finished at `c.steps` and intact; None when it does not yet; else an error."
     run = Path(c.out_dir)
+    if (run/'config.json').is_file():              # other settings first: the clearer message when both differ
+        diff = settings_diff(stored_config(run/'config.json', c), c, also=('steps',))
+        if diff:
+            raise ValueError(f"{run} holds a run with other settings ({'; '.join(diff)}). Pass a new out_dir to start a new "
+                             "run, or the same settings to resume or reuse this one.")
     fresh_or_aside(run, c, run_fingerprint(c))      # computed from other weights: set aside (redo_stale) or refused
     if not ((run/'metrics.json').is_file() and (run/'config.json').is_file()):
         return None
     m = read_json(run/'metrics.json', 'the metrics of a run')
     if 'eval' not in m:
         return None                                # not finished: training resumes (`setup` checks its settings)
-    diff = settings_diff(stored_config(run/'config.json', c), c, also=('steps',))
-    if diff:
-        raise ValueError(f"{run} holds a run with other settings ({'; '.join(diff)}). Pass a new out_dir to start a new run, "
-                         "or the same settings to reuse this one.")
     done = m.get('train', {})
     if not done.get('training_free'):
         if c.steps < done.get('steps', 0):
