@@ -15,7 +15,8 @@ What runs, and how:
   IPython shell each, two at a time, PNG figures (not retina: half the bytes, and no size metadata to keep);
 - entry notebooks (papermill): with their default parameters, which are CI-sized except train.ipynb's (its
   defaults are `make train`: 100 steps, about 6 minutes); every one runs with a fresh temporary folder as cwd,
-  so their relative out_dir / root / fig_dir defaults land there and never in runs/, data/ or figures/. The paper
+  so their relative out_dir / root / fig_dir defaults land there and never in runs/, data/ or figures/ (configs/ and
+  nbs/ are linked into it, read-only by use, so that relative reads work as from the repository root). The paper
   notebooks run in `make paper`'s order in one such folder (each reads what the previous wrote).
   train.ipynb is not given small -p settings: papermill would commit an `injected-parameters` cell, and a later
   `make train` without ARGS (papermill injects only when given parameters) would run that cell's CI settings.
@@ -178,6 +179,8 @@ def run_chain(chain:list[Path]) -> list[tuple[str, bool, float]]:
         startup = Path(d)/'ipython'/'profile_default'/'startup'
         startup.mkdir(parents=True)
         (startup/'00-quiet.py').write_text(QUIET)
+        for sub in ('configs', 'nbs'):   # read as from the repository root (the protocol, train.ipynb's defaults); never written
+            os.symlink(REPO/sub, Path(d)/sub)
         for p in chain:
             t = time.time()
             r = subprocess.run([BIN/'papermill', p, p, '--cwd', d, '--no-progress-bar', '--log-level', 'WARNING'],
