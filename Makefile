@@ -22,9 +22,9 @@ train: install
 
 test: test-nbs test-py
 
-# Every component notebook runs top to bottom; train.ipynb, study.ipynb and the paper notebooks are run by pytest through papermill.
+# Every component notebook runs top to bottom; train.ipynb, human_study.ipynb and the paper notebooks are run by pytest through papermill.
 test-nbs: install
-	$(BIN)/nbdev-test --n-workers 2 --timing --skip-file-re '^([_.]|train|paper|study)'
+	$(BIN)/nbdev-test --n-workers 2 --timing --skip-file-re '^([_.]|train|paper|human_study)'
 
 # -rs prints why a test skipped (the browser test without a browser).
 test-py: install browser
@@ -63,7 +63,7 @@ STUDY_ROOT ?= runs/paper
 study: install
 	@test -f $(STUDY_ROOT)/runs.csv || { echo "make study: $(STUDY_ROOT)/runs.csv is missing: run make paper first"; exit 1; }
 	mkdir -p runs/study
-	$(BIN)/papermill nbs/study.ipynb runs/study/study.ipynb -f $(STUDY_CFG) -p root $(STUDY_ROOT)
+	$(BIN)/papermill nbs/human_study.ipynb runs/study/study.ipynb -f $(STUDY_CFG) -p root $(STUDY_ROOT)
 
 # Notebooks keep their outputs. `make outputs` executes every component notebook (as nbdev-test does) and every
 # papermill entry notebook (default parameters, in a temporary folder: never over runs/, data/ or figures/) in

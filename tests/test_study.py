@@ -1,4 +1,4 @@
-"""`papermill nbs/study.ipynb` at CI size: small ShapesWorld runs of its own, a study per experiment, simulated answers in
+"""`papermill nbs/human_study.ipynb` at CI size: small ShapesWorld runs of its own, a study per experiment, simulated answers in
 the page's format ingested into Table 1 (labelled simulated); and `make study` refuses to start without make paper's runs."""
 import json
 import pandas as pd
@@ -7,7 +7,7 @@ from focus_n_fix.study import browser_missing
 
 def test_study_walkthrough_ci(tmp_path):
     out = tmp_path/'study'
-    r = run([BIN/'papermill', REPO/'nbs'/'study.ipynb', tmp_path/'study.ipynb', '-p', 'out', out], timeout=1800)
+    r = run([BIN/'papermill', REPO/'nbs'/'human_study.ipynb', tmp_path/'study.ipynb', '-p', 'out', out], timeout=1800)
     assert r.returncode == 0, r.stderr[-3000:]
     for exp, aspects in (('concept', ['safety', 'plausibility', 'alignment']), ('artifact', ['plausibility', 'alignment'])):
         key = json.loads((out/exp/'key.json').read_text())
@@ -32,7 +32,7 @@ def test_study_walkthrough_ci(tmp_path):
     paper = tmp_path/'paper'
     paper.mkdir()
     pd.DataFrame(rows).to_csv(paper/'runs.csv', index=False)
-    r = run([BIN/'papermill', REPO/'nbs'/'study.ipynb', tmp_path/'study_paper.ipynb', '-f', REPO/'configs'/'study_paper.yaml',
+    r = run([BIN/'papermill', REPO/'nbs'/'human_study.ipynb', tmp_path/'study_paper.ipynb', '-f', REPO/'configs'/'study_paper.yaml',
              '-p', 'root', paper, '-p', 'out', tmp_path/'made', '-p', 'fig_dir', tmp_path/'made', '-p', 'n_pairs', 6], timeout=1800)
     assert r.returncode == 0, r.stderr[-3000:]
     for exp in ('concept', 'artifact'):
