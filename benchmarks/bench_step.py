@@ -9,13 +9,15 @@ architecture with random weights.
     python benchmarks/bench_step.py --arch sd14 --size 512 --batch 4 --sample_steps 50 --rank 64 --rows bank_ckpt,bank_ckpt_compile
 
 `--rows` picks the train_step variants (DRaFT, I0 on the fly, the reference bank, with gradient checkpointing, with a
-compiled chain; see ROWS); `benchmarks/gpu_bench.sh` is the prepared GPU run whose output is in benchmarks/results/.
+compiled chain, with the LoRA merged for the steps without gradient, `speed='max'`: every lever; see ROWS); `--chains 8`
+adds, per row, a step's time in base-model sampling chains of the same batch (medians of 8 interleaved pairs, three
+repeats; the goal of issue 17 on ShapesWorld is <= 1.15 with the bank); `benchmarks/gpu_bench.sh` is the prepared GPU run whose output is in benchmarks/results/.
 
 Architectures: `tiny` (the test pipeline), `shapesworld` (the shipped model), `sd14` and `sdxl` (SD v1.4's and SDXL
 base's architectures built from config with random weights; `--size` sets the image side). Prints seconds per step,
 peak GPU memory (on a GPU), and the share of each phase: reference chain (I0), tuned chain (I, with its K graph
 steps and the decode), reward + constraint, backward, optimiser. Nothing here is a test: the numbers are for reading."""
-import argparse, contextlib, gc, tempfile, time
+import argparse, contextlib, gc, statistics, tempfile, time
 from pathlib import Path
 import torch
 from diffusers import AutoencoderKL, StableDiffusionPipeline, StableDiffusionXLPipeline, UNet2DConditionModel
@@ -96,6 +98,10 @@ ROWS = {   # --rows: what to time; bank rows share one bank (its build is timed 
     'bank_compile': ('FnF, bank, compiled chain', dict(beta=0.5, bank_size=1, compile_unet=True)),
     'bank_ckpt_compile': ('FnF, bank, ckpt, compiled', dict(beta=0.5, bank_size=1, grad_checkpoint=True, compile_unet=True)),
     'draft_compile': ('DRaFT, compiled chain', dict(method='draft', compile_unet=True)),
+    'bank_merge': ('FnF, bank, merged LoRA', dict(beta=0.5, bank_size=1, merge_lora=True)),
+    'bank_merge_compile': ('FnF, bank, merged, compiled', dict(beta=0.5, bank_size=1, merge_lora=True, compile_unet=True)),
+    'bank_max': ("FnF, bank, speed='max'", dict(beta=0.5, bank_size=1, speed='max')),
+    'draft_merge': ('DRaFT, merged LoRA', dict(method='draft', merge_lora=True)),
 }
 
 def free():
@@ -143,6 +149,34 @@ def time_train_step(c:RunConfig, reps:int):
     shares['skipped steps (non-finite loss: no backward)'] = s.state['skipped']
     return total, first, peak, shares
 
+def chain_ratio(c:RunConfig, pairs:int, repeats:int) -> list[float]:
+    """Median train_step time and median time of one base-model sampling chain at the same batch (no gradient), from
+    `pairs` interleaved (chain, step) pairs, `repeats` times in one process; the warm-up step (compile) apart."""
+    s = ft.setup(c)
+    ft.train_step(s)                                   # warm-up: compiles when compile_unet
+    ps, ss = ft.step_batch(s.prompts, 0, c.batch_size, c.seed)
+    cond, uncond = ft.encode_text(s.pipe, ps), ft.encode_uncond(s.pipe, len(ps))
+    xT = ft.initial_noise(s.pipe, ss, dtype=s.pipe.unet.dtype)
+    def chain():
+        with torch.no_grad(), ft.base_model(s.pipe.unet):
+            ft.sample(s.pipe, cond, uncond, xT, steps=c.sample_steps, guidance=c.guidance)
+    sync = Phases().sync
+    def timed(f):
+        sync()
+        t0 = time.perf_counter()
+        f()
+        sync()
+        return time.perf_counter() - t0
+    chain()
+    out = []
+    for _ in range(repeats):
+        t_chain, t_step = [], []
+        for _ in range(pairs):
+            t_chain.append(timed(chain))
+            t_step.append(timed(lambda: ft.train_step(s)))
+        out.append((statistics.median(t_step), statistics.median(t_chain)))
+    return out
+
 def plain_step(pipe, params, opt, prompts, seeds, T, K, guidance, beta, reward):
     "A Focus-N-Fix step written directly against diffusers and peft: what a user would write without this library."
     sch = pipe.scheduler
@@ -188,6 +222,8 @@ def main():
     ap.add_argument('--bank_size', type=int, default=64, help='pool of the bank run (its build time is printed too)')
     ap.add_argument('--plain', action='store_true', help='also time a plain diffusers + peft loop')
     ap.add_argument('--rows', default='draft,fly,bank', help=f"comma-separated, of {', '.join(ROWS)}")
+    ap.add_argument('--chains', type=int, default=0, help='also: each row as train-step time over base-chain time, '
+                    'medians of this many interleaved (chain, step) pairs, three repeats (0: off)')
     a = ap.parse_args()
     gpu = torch.cuda.is_available()
     dev = torch.device('cuda' if gpu else 'cpu')
@@ -195,8 +231,8 @@ def main():
         model = 'shapesworld'
         if a.arch != 'shapesworld':
             pipe = {'tiny': lambda s: tiny_pipeline(), 'sd14': sd14, 'sdxl': sdxl}[a.arch](a.size)
-            pipe.save_pretrained(d)                       # the user's path: a pipeline folder, loaded by `setup`
-            model = d
+            model = str(Path(d)/'model')                  # a folder of its own: the bank file beside it is not the model
+            pipe.save_pretrained(model)                   # the user's path: a pipeline folder, loaded by `setup`
             del pipe
         print(f"device {torch.cuda.get_device_name() if gpu else 'cpu'}, torch {torch.__version__}, threads {torch.get_num_threads()}; "
               f"arch {a.arch} ({a.size if a.arch in ('sd14', 'sdxl') else 32} px), batch {a.batch}, {a.sample_steps} DDIM steps, "
@@ -231,6 +267,12 @@ def main():
             free()
             if name in rows:
                 report(name, rows[name], rows.get('DRaFT'), flush=True)
+            if a.chains and name in rows:
+                with tempfile.TemporaryDirectory() as out:
+                    r = chain_ratio(RunConfig(out_dir=out, **base, **kw), a.chains, 3)
+                print(f"  {'':<30}step / base chain: " + ', '.join(f'{st / ch:.2f} ({st:.3f} s / {ch:.3f} s)' for st, ch in r),
+                      flush=True)
+                free()
         if build is not None:
             per = build / a.bank_size
             print(f"bank build: {build:.1f} s for {a.bank_size} entries ({per:.3f} s each); over a run of N steps of batch "
@@ -242,7 +284,7 @@ def main():
             dt = torch.bfloat16 if gpu else torch.float32
             pipe = load_pipeline(model, dtype=dt, device=dev)
             from focus_n_fix.rewards import load_reward
-            from focus_n_fix.sampling import add_lora
+            from focus_n_fix.lora import add_lora
             params = add_lora(pipe.unet, a.rank)
             opt = torch.optim.AdamW(params, lr=1e-4)
             reward = load_reward(a.reward, dev)

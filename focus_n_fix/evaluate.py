@@ -17,7 +17,8 @@ from .runfolder import Progress, file_digests, read_json
 from .metrics import lpips_or_reason, preservation
 from .objective import regional_constraint
 from .rewards import resolve_name
-from .sampling import base_model, draw
+from .lora import base_model
+from .sampling import draw
 
 # %% ../nbs/50_evaluate.ipynb #5a99b60f
 EVAL_SEED0 = 2**40

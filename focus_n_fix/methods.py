@@ -22,8 +22,9 @@ from .prompts import load_prompts
 from .pipelines import load_pipeline
 from .rewards import REWARD_GROUP, REWARDS, load_reward, resolve_name
 from .sampling import draw
-from .finetune import (FINGERPRINT, TrainConfig, TrainingStopped, base_dtype, check_config, fresh_or_aside,
-                                  fuse_adapter, run_fingerprint, settings_diff, stored_config, train, stale_cache)
+from .lora import fuse_adapter, load_adapter
+from .train_config import TrainConfig, base_dtype, check_config, settings_diff, stored_config
+from .finetune import FINGERPRINT, TrainingStopped, fresh_or_aside, run_fingerprint, stale_cache, train
 from .guidance import rg_draw
 from .sld import check_concept, check_text_conditioned, sld_draw, sld_settings
 from .uce import cross_attn_projections, load_uce, save_uce, uce_edit
@@ -240,7 +241,7 @@ def load_run_pipeline(run:Path, # a finished run folder
     if c.get('base_adapter'):
         fuse_adapter(pipe, c['base_adapter'])
     if c['method'] in TRAINED:
-        pipe.load_lora_weights(str(run))
+        load_adapter(pipe, run)
     if c['method'] == 'uce':
         load_uce(pipe, Path(run)/'uce.safetensors')
     return pipe

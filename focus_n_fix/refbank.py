@@ -16,7 +16,8 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 from .storage import atomic_save
 from .objective import check_mask
-from .sampling import base_model, draw
+from .lora import base_model
+from .sampling import draw
 
 # %% ../nbs/34_refbank.ipynb #7314dca6
 BANK_SEED0 = 2**39  # noise seeds of bank entries: above training's step seeds, below evaluation's (2^40 + i)
