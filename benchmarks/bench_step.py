@@ -9,7 +9,7 @@ architecture with random weights.
     python benchmarks/bench_step.py --arch sd14 --size 512 --batch 4 --sample_steps 50 --rank 64 --rows bank_ckpt,bank_ckpt_compile
 
 `--rows` picks the train_step variants (DRaFT, I0 on the fly, the reference bank, with gradient checkpointing, with a
-compiled chain, with the LoRA merged for the steps without gradient, `speed='max'`: every lever; see ROWS); `--chains 8`
+compiled chain, with the LoRA merged for the steps without gradient, `speed='fast'` and `speed='max'`; see ROWS); `--chains 8`
 adds, per row, a step's time in base-model sampling chains of the same batch (medians of 8 interleaved pairs, three
 repeats; the goal of issue 17 on ShapesWorld is <= 1.15 with the bank); `benchmarks/gpu_bench.sh` is the prepared GPU run whose output is in benchmarks/results/.
 
@@ -100,6 +100,7 @@ ROWS = {   # --rows: what to time; bank rows share one bank (its build is timed 
     'draft_compile': ('DRaFT, compiled chain', dict(method='draft', compile_unet=True)),
     'bank_merge': ('FnF, bank, merged LoRA', dict(beta=0.5, bank_size=1, merge_lora=True)),
     'bank_merge_compile': ('FnF, bank, merged, compiled', dict(beta=0.5, bank_size=1, merge_lora=True, compile_unet=True)),
+    'bank_fast': ("FnF, bank, speed='fast'", dict(beta=0.5, bank_size=1, speed='fast')),
     'bank_max': ("FnF, bank, speed='max'", dict(beta=0.5, bank_size=1, speed='max')),
     'draft_merge': ('DRaFT, merged LoRA', dict(method='draft', merge_lora=True)),
 }

@@ -42,7 +42,7 @@ class TrainConfig:
     grad_checkpoint:bool = False   # recompute the K steps and the VAE decode in backward
     compile_unet:bool = False      # torch.compile the UNet for the steps without gradient (compiled at the first step)
     merge_lora:bool = False        # the tuned chain's steps without gradient with the LoRA merged into copies of the weights
-    speed:str = 'default'          # 'max': merge_lora, compile_unet and grad_checkpoint all on; 'default': as set above
+    speed:str = 'default'          # 'fast': merge_lora + compile_unet; 'max': those + grad_checkpoint (least memory); 'default': as set
     bank_size:int = 0              # reference bank: a pool of this many (prompt, noise, I0, M) pairs; 0 = I0 on the fly
     bank_file:str|None = None      # where the bank is kept (None: bank.safetensors in the run folder); runs may share one
     base_adapter:str|None = None   # a run folder whose adapter is merged into the UNet first: that model is θ0 (sequential)
@@ -75,13 +75,15 @@ def _check_numbers(c) -> None:
     if not 0 <= c.K <= c.sample_steps:
         raise ValueError(f"K={c.K} must lie in [0, sample_steps={c.sample_steps}]")
 
-SPEEDS = {'default': {}, 'max': dict(merge_lora=True, compile_unet=True, grad_checkpoint=True)}   # `speed` presets
+SPEEDS = {'default': {}, 'fast': dict(merge_lora=True, compile_unet=True),                    # `speed` presets
+          'max': dict(merge_lora=True, compile_unet=True, grad_checkpoint=True)}
 
 def check_config(c:TrainConfig) -> TrainConfig:
     "Check a config's training values — types, ranges, names — saying which is wrong and what is allowed."
     c = coerced(c, 'the run settings')
     if c.speed not in SPEEDS:
-        raise ValueError(f"speed={c.speed!r}: use 'default' (the flags as set) or 'max' ({', '.join(SPEEDS['max'])} on)")
+        raise ValueError(f"speed={c.speed!r}: use 'default' (the flags as set), 'fast' ({', '.join(SPEEDS['fast'])} on) "
+                         f"or 'max' ({', '.join(SPEEDS['max'])} on)")
     c = dataclasses.replace(c, **SPEEDS[c.speed])
     if c.method not in ('focus_n_fix', 'draft'):
         raise ValueError(f"method {c.method!r}: the fine-tuning loop trains 'focus_n_fix' or 'draft'")
