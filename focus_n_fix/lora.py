@@ -70,14 +70,14 @@ def merged_lora(unet):
         yield unet
         return
     loaded = []
-    with torch.no_grad():
-        for m, names in layers:
-            w = m.get_base_layer().weight
-            delta = sum(m.get_delta_weight(a).float() for a in names)
-            loaded.append((w, w.data))
-            w.data = (w.data.float() + delta.to(w.device)).to(w.dtype)
-    unet.disable_adapters()
-    try:
+    try:                                     # whatever fails, even half-way through merging, the loaded weights come back
+        with torch.no_grad():
+            for m, names in layers:
+                w = m.get_base_layer().weight
+                merged = (w.data.float() + sum(m.get_delta_weight(a).float() for a in names).to(w.device)).to(w.dtype)
+                loaded.append((w, w.data))
+                w.data = merged
+        unet.disable_adapters()
         yield unet
     finally:
         unet.enable_adapters()
