@@ -150,7 +150,7 @@ def time_train_step(c:RunConfig, reps:int):
     shares['skipped steps (non-finite loss: no backward)'] = s.state['skipped']
     return total, first, peak, shares
 
-def chain_ratio(c:RunConfig, pairs:int, repeats:int) -> list[float]:
+def chain_ratio(c:RunConfig, pairs:int, repeats:int) -> list[tuple[float, float]]:
     """Median train_step time and median time of one base-model sampling chain at the same batch (no gradient), from
     `pairs` interleaved (chain, step) pairs, `repeats` times in one process; the warm-up step (compile) apart."""
     s = ft.setup(c)

@@ -11,14 +11,14 @@ from pathlib import Path
 import torch
 from torch.profiler import ProfilerActivity, profile, record_function
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_step import sd14, sdxl
+from bench_step import sd14
 from focus_n_fix.lora import add_lora, base_model, merged_lora
 from focus_n_fix.pipelines import encode_text, encode_uncond, load_pipeline
 from focus_n_fix.sampling import initial_noise, sample
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--arch', default='shapesworld', choices=['shapesworld', 'sd14', 'sdxl'])
+    ap.add_argument('--arch', default='shapesworld', choices=['shapesworld', 'sd14'], help="SD v1.x conditioning only")
     ap.add_argument('--size', type=int, default=512)
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--steps', type=int, default=20)
@@ -29,9 +29,7 @@ def main():
     gpu = torch.cuda.is_available()
     dev, dt = ('cuda', torch.bfloat16) if gpu else ('cpu', torch.float32)
     pipe = load_pipeline('shapesworld', dtype=dt, device=dev) if a.arch == 'shapesworld' else \
-        {'sd14': sd14, 'sdxl': sdxl}[a.arch](a.size).to(dev, dt)
-    if a.arch == 'sdxl':
-        raise SystemExit('sdxl: the SD v1.x conditioning is used here; profile sd14 instead')
+        sd14(a.size).to(dev, dt)
     add_lora(pipe.unet, a.rank)
     for p in pipe.unet.parameters():
         if p.requires_grad:
