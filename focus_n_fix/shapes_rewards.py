@@ -1,4 +1,4 @@
-"""The artifact reward (a dense model: score + heatmap, the RAHF analogue) and the concept reward (a score-only classifier whose masks come from saliency), trained on rendered scenes.
+"""The artifact reward (a dense model: score + heatmap, the RAHF analogue) and the concept reward (a score-only classifier whose masks come from saliency), trained on the base model's own samples labelled by the oracle, with renderings beside them; and the gates they are held to.
 
 Docs: https://focus-n-fix.github.io/focus_n_fix/shapes_rewards.html.md"""
 
@@ -6,7 +6,8 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/shapes_rewards.html.md"""
 
 # %% auto #0
 __all__ = ['LABEL_SEED0', 'PixelNet', 'random_degrade', 'reward_loss', 'problem_batch', 'train_reward_net', 'labelling_set',
-           'oracle_masks', 'evaluate_reward_net', 'save_reward_net', 'load_reward_net', 'artifact_reward',
+           'oracle_masks', 'evaluate_reward_net', 'region_stats', 'reward_gates', 'cut_rates', 'choose_cut',
+           'gate_verdict', 'gates_markdown', 'choose_region', 'save_reward_net', 'load_reward_net', 'artifact_reward',
            'concept_reward', 'load_shapes_reward', 'artifact_factory', 'concept_factory']
 
 # %% ../nbs/26_shapes_rewards.ipynb #10c97c26
@@ -19,7 +20,7 @@ from safetensors.torch import load_file
 from .storage import atomic_save, write_json
 from .prompts import data_dir
 from .metrics import iou, roc_auc
-from .masks import gaussian_blur
+from .masks import gaussian_blur, heatmap_mask
 from .grammar import prompt_set
 from .world import make_dataset
 from .oracle import analyse
@@ -73,19 +74,24 @@ def problem_batch(kind:str, # 'artifact' or 'concept'
 
 # %% ../nbs/26_shapes_rewards.ipynb #fa187223
 def train_reward_net(kind:str, steps:int=1500, batch_size:int=128, lr:float=2e-3, seed:int=0,
-                     extra=None, # optional (images, masks) added to the training pool, e.g. oracle-labelled samples
+                     extra=None, # optional (images (N,3,H,W), masks (N,1,H,W)): oracle-labelled generated samples
+                     render_share:float=0.25, # share of each batch that is rendered when `extra` is given (all of it without)
+                     width:int=32, # the PixelNet's channels
                     ) -> tuple[PixelNet, list]:
-    "Train the `kind` reward network on freshly rendered batches; return it and its loss log."
+    "Train the `kind` reward network on batches of `extra` (flipped at random) and freshly rendered scenes; return it and its loss log."
     torch.manual_seed(seed)
-    net = PixelNet()
+    net = PixelNet(width)
     opt = torch.optim.AdamW(net.parameters(), lr=lr)
     sched, log = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=max(steps, 1)), []
+    n_render = batch_size if extra is None else round(batch_size * render_share)
     for i in range(steps):
-        x, m = problem_batch(kind, batch_size, seed=3_000_000 + 10_000 * seed + i)
-        if extra is not None:
-            j = torch.randint(len(extra[0]), (batch_size // 2,), generator=torch.Generator().manual_seed(i))
-            x, m = torch.cat([x, extra[0][j]]), torch.cat([m, extra[1][j]])
-        loss = reward_loss(net, x, m, dense=kind == 'artifact')
+        g = torch.Generator().manual_seed(3_000_000 + 10_000 * seed + i)
+        parts = [problem_batch(kind, n_render, seed=3_000_000 + 10_000 * seed + i)] if n_render else []
+        if n_render < batch_size:
+            j = torch.randint(len(extra[0]), (batch_size - n_render,), generator=g)
+            flip = (torch.rand(len(j), generator=g) < 0.5)[:, None, None, None]
+            parts.append(tuple(torch.where(flip, t[j].flip(-1), t[j]) for t in extra))
+        loss = reward_loss(net, torch.cat([x for x, _ in parts]), torch.cat([m for _, m in parts]), dense=kind == 'artifact')
         loss.backward()
         opt.step()
         opt.zero_grad()
@@ -120,6 +126,81 @@ def evaluate_reward_net(net:PixelNet, x:torch.Tensor, mask:torch.Tensor, dense:b
         out['heatmap_iou'] = iou(torch.sigmoid(px) > 0.5, mask > 0)[lab].mean().item()
     return out
 
+# %% ../nbs/26_shapes_rewards.ipynb #609430d3
+def region_stats(M:torch.Tensor, # (N,1,H,W) the reward's region masks
+                 truth:torch.Tensor, # (N,1,H,W) the oracle's masks of the problem
+                ) -> dict:
+    "Mean IoU and half-coverage share on images with the problem; share of clean images where M marks anything."
+    M, truth = M > 0.5, truth > 0.5
+    pos = truth.flatten(1).any(1)
+    cover = (M & truth).flatten(1).sum(1) / truth.flatten(1).sum(1).clamp(min=1)
+    return dict(iou=iou(M, truth)[pos].mean().item(), covers=(cover[pos] >= 0.5).float().mean().item(),
+                on_clean=M.flatten(1).any(1)[~pos].float().mean().item())
+
+# %% ../nbs/26_shapes_rewards.ipynb #c20f0eb8
+def reward_gates(reward, # a DenseReward or SaliencyReward: 1 - P(problem), with `region`
+                 images:torch.Tensor, # (N,3,H,W) in [0,1]
+                 truth:torch.Tensor, # (N,1,H,W) the oracle's masks of the problem
+                 batch:int=256) -> dict:
+    "AUC of the problem score (−reward) against the oracle's label, and `region_stats` of the reward's M."
+    score, M = [], []
+    for i in range(0, len(images), batch):
+        with torch.no_grad():
+            score.append(reward(images[i:i + batch]).float())
+        M.append(reward.region(images[i:i + batch]).float())
+    lab = truth.flatten(1).amax(1) > 0
+    return dict(auc=roc_auc(-torch.cat(score), lab), n=len(images), positives=int(lab.sum()), **region_stats(torch.cat(M), truth))
+
+# %% ../nbs/26_shapes_rewards.ipynb #c83436a4
+def cut_rates(p:torch.Tensor, # (N,) P(problem)
+              lab:torch.Tensor, # (N,) bool: has the problem
+              cut:float) -> dict:
+    "True- and false-positive rates of the verdict P ≥ `cut`."
+    hit = p >= cut
+    return dict(tpr=hit[lab].float().mean().item(), fpr=hit[~lab].float().mean().item())
+
+def choose_cut(p:torch.Tensor, lab:torch.Tensor) -> float:
+    "The cut on P(problem) that maximises TPR − FPR on these (selection) samples."
+    cuts = torch.unique(p.float())
+    j = [(r['tpr'] - r['fpr']) for r in (cut_rates(p, lab, c) for c in cuts)]
+    return cuts[max(range(len(j)), key=j.__getitem__)].item()
+
+# %% ../nbs/26_shapes_rewards.ipynb #c3fd5417
+def gate_verdict(value:float, op:str, # '>=' or '<='
+                 threshold:float) -> bool:
+    "Does `value` pass the gate `op threshold`?"
+    if op not in ('>=', '<='):
+        raise ValueError(f"unknown comparison {op!r}; a gate is ('>=', x) or ('<=', x)")
+    return bool(value >= threshold) if op == '>=' else bool(value <= threshold)
+
+def gates_markdown(gates:dict, # name -> dict(op, threshold, previous, value)
+                  ) -> str:
+    "The gates as a Markdown table: previous → new value, each with its verdict recomputed."
+    v = lambda x, g: 'n/a' if x is None else f"{x:.3f} ({'met' if gate_verdict(x, g['op'], g['threshold']) else 'missed'})"
+    rows = [f"| `{k}` | {g['op'].replace('>=', '≥').replace('<=', '≤')} {g['threshold']} | {v(g.get('previous'), g)} | {v(g['value'], g)} |"
+            for k, g in gates.items()]
+    return '\n'.join(['| gate | threshold | previous model | this model |', '|---|---|---|---|', *rows]) + '\n'
+
+
+
+# %% ../nbs/26_shapes_rewards.ipynb #fdd8c912
+def choose_region(heat:torch.Tensor, # (N,1,H,W) the dense model's heatmap
+                  p:torch.Tensor, # (N,) its P(problem)
+                  truth:torch.Tensor, # (N,1,H,W) the oracle's masks
+                  cut:float, # the score's decision cut
+                  gates:dict, # 'iou' / 'covers' / 'on_clean' -> (op, threshold)
+                  taus=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+                  **mask_kw) -> tuple[dict, list]: # the best option, every option's stats
+    "The heatmap threshold and score gating (None or `cut`) whose M passes the most `gates` on these samples."
+    opts = []
+    for region_cut in (None, cut):
+        h = heat if region_cut is None else heat * (p >= region_cut).to(heat.dtype)[:, None, None, None]
+        for tau in taus:
+            st = region_stats(heatmap_mask(h, threshold=tau, **mask_kw), truth)
+            opts.append(dict(threshold=tau, region_cut=region_cut, **st,
+                             passes=sum(gate_verdict(st[k], *g) for k, g in gates.items())))
+    return max(opts, key=lambda o: (o['passes'], o['iou'])), opts
+
 # %% ../nbs/26_shapes_rewards.ipynb #3e7afc6d
 def save_reward_net(net:PixelNet, path:Path, info:dict|None=None):
     "Write `net` to `path` (.safetensors) with its architecture and `info` in `path`.json."
@@ -138,11 +219,16 @@ def load_reward_net(path:Path, device=None) -> PixelNet:
     return net.eval().to(device or 'cpu')
 
 # %% ../nbs/26_shapes_rewards.ipynb #8aab90ea
-def artifact_reward(net:PixelNet, threshold:float=0.5, dilate_px:int=1) -> DenseReward:
+def artifact_reward(net:PixelNet, threshold:float=0.5, dilate_px:int=1,
+                    region_cut:float|None=None, # keep the heatmap only on images with P(glitch) ≥ this
+                   ) -> DenseReward:
     "Plausibility reward 1 − P(glitch), with the glitch heatmap as its region."
     def model(images, prompts=None):
         px, img = net(images)
-        return 1 - torch.sigmoid(img), torch.sigmoid(px)
+        p, heat = torch.sigmoid(img), torch.sigmoid(px)
+        if region_cut is not None:
+            heat = heat * (p >= region_cut).to(heat.dtype)[:, None, None, None]
+        return 1 - p, heat
     return DenseReward(model, threshold=threshold, dilate_px=dilate_px)
 
 def concept_reward(net:PixelNet, threshold:float=0.5, dilate_px:int=1) -> SaliencyReward:
@@ -150,9 +236,13 @@ def concept_reward(net:PixelNet, threshold:float=0.5, dilate_px:int=1) -> Salien
     return SaliencyReward(lambda images, prompts=None: 1 - torch.sigmoid(net(images)[1]), threshold=threshold, dilate_px=dilate_px)
 
 def load_shapes_reward(kind:str, device=None, folder:Path|None=None):
-    "The shipped ShapesWorld reward `kind` ('artifact' or 'concept')."
-    net = load_reward_net(Path(folder or data_dir()/'rewards')/kind, device)
-    return artifact_reward(net) if kind == 'artifact' else concept_reward(net)
+    "The shipped ShapesWorld reward `kind` ('artifact' or 'concept'), with the region settings chosen when it was trained."
+    path = Path(folder or data_dir()/'rewards')/kind
+    net = load_reward_net(path, device)
+    if kind != 'artifact':
+        return concept_reward(net)
+    info = json.loads(path.with_suffix('.json').read_text())
+    return artifact_reward(net, threshold=info.get('threshold', 0.5), region_cut=info.get('region_cut'))
 
 def artifact_factory(device=None) -> DenseReward:
     "The reward named 'artifact': the shipped dense glitch model."
