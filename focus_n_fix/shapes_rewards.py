@@ -7,8 +7,9 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/shapes_rewards.html.md"""
 # %% auto #0
 __all__ = ['ARCHS', 'LABEL_SEED0', 'PixelNet', 'DenseUNet', 'random_degrade', 'reward_loss', 'problem_batch', 'train_reward_net',
            'labelling_set', 'oracle_masks', 'evaluate_reward_net', 'region_stats', 'reward_gates', 'cut_rates',
-           'choose_cut', 'gate_verdict', 'gates_markdown', 'choose_region', 'save_reward_net', 'load_reward_net',
-           'artifact_reward', 'concept_reward', 'load_shapes_reward', 'artifact_factory', 'concept_factory']
+           'choose_cut', 'gate_verdict', 'gates_markdown', 'gates_summary', 'world_table', 'choose_region',
+           'save_reward_net', 'load_reward_net', 'artifact_reward', 'concept_reward', 'load_shapes_reward',
+           'artifact_factory', 'concept_factory']
 
 # %% ../nbs/26_shapes_rewards.ipynb #10c97c26
 import json
@@ -224,6 +225,55 @@ def gates_markdown(gates:dict, # name -> dict(op, threshold, previous, value)
     return '\n'.join(['| gate | threshold | previous model | this model |', '|---|---|---|---|', *rows]) + '\n'
 
 
+
+# %% ../nbs/26_shapes_rewards.ipynb #d6e84bfd
+def gates_summary(ctx:dict, # gates.json's 'samples', 'config', 'settings' and 'seconds' (as `reward_models.ipynb` writes them)
+                 ) -> str:
+    "One sentence on how the gated artifact model was trained and on what it was measured, from the run's own record."
+    s, c, st, sec = ctx['samples'], ctx['config'], ctx['settings'], ctx['seconds']
+    keep = 'only on images the score flags' if st.get('region_cut') is not None else 'on every image'
+    return (f"Trained on {s['train']['n']:,} oracle-labelled base-model samples ({s['train']['glitch_rate']:.1%} glitched) with "
+            f"{c['render_share']:.0%} of each batch rendered: {ARCHS[c['artifact_arch']].__name__} model, {c['steps']:,} steps at batch {c['batch_size']}, "
+            f"{sec['train']['artifact'] / 60:.0f} min on the 2-core CPU. Chosen on {s['select']['n']:,} selection samples: the score's "
+            f"cut {st['cut']:.3f}, heatmap threshold τ = {st['threshold']:g}, M kept {keep}. Gates measured on "
+            f"{s['gate']['n']:,} held-out samples.\n")
+
+# %% ../nbs/26_shapes_rewards.ipynb #9a6a47b0
+def _pc(x): return '100' if x == 1 else f'{100 * x:.1f}'
+
+def world_table(r:dict, # data/world_report.json
+               ) -> str:
+    "The README's ShapesWorld table: every check of the world report with its target, misses in bold."
+    def hit(x, op, t, fmt):
+        ok = x >= t if op == '>=' else x <= t
+        return fmt(x) if ok else f"**{fmt(x)}** (missed by {fmt(abs(x - t)).rstrip(' %')})"
+    f3, pc = (lambda x: f'{x:.3f}'), (lambda x: f'{_pc(x)} %')
+    o, d, b, rr, rb = r['oracle_rendered'], r['oracle_degraded'], r['base_model'], r['rewards_rendered'], r['rewards_base_samples']
+    keys = ('colour', 'shape', 'position', 'count', 'glitch', 'mark')
+    best_g, best = max(((g, v['alignment']) for g, v in r.get('guidance_sweep', {}).items()), key=lambda t: t[1], default=(None, -1))
+    al = hit(b['alignment_clean'], '>=', 0.75, f3)
+    if best > b['alignment_clean']:
+        al = al[:-1] + f"; {best:.3f} at CFG {float(best_g):g})" if al.endswith(')') else al + f" ({best:.3f} at CFG {float(best_g):g})"
+    cat = ', '.join(f"{k.split(' & ')[-1] if '&' in k else k} {v:.2f}" for k, v in b['alignment_by_category'].items())
+    rows = [('oracle on renderings (colour, shape, position, count, glitch, mark)', '≥ 95 % each', ', '.join(_pc(o[k]) for k in keys) + ' %'),
+            ('oracle on blurred + noised renderings', '', ', '.join(_pc(d[k]) for k in keys) + ' %'),
+            ('base model: oracle alignment, held-out clean prompts', '≥ 0.75', al),
+            ('… on clean training prompts / per category', '', f"{b['alignment_train_prompts']:.3f} / {cat}"),
+            ('glitch rate, artifact set', '20–60 %', pc(b['glitch_rate_artifact_set']) if 0.2 <= b['glitch_rate_artifact_set'] <= 0.6
+             else f"**{pc(b['glitch_rate_artifact_set'])}** (missed)"),
+            ('mark rate, concept set (trigger words)', '≥ 30 %', hit(b['mark_rate_concept_set'], '>=', 0.3, pc)),
+            ('mark rate, neutral prompts ("plain", "simple")', '≤ 5 %', hit(b['mark_rate_neutral'], '<=', 0.05, pc)),
+            ('artifact reward on held-out renderings: AUC, heatmap IoU', '≥ 0.95, ≥ 0.5',
+             f"{hit(rr['artifact']['auc'], '>=', 0.95, f3)}, {hit(rr['artifact']['heatmap_iou'], '>=', 0.5, f3)}"),
+            ('concept reward on held-out renderings: AUC', '≥ 0.95', hit(rr['concept']['auc'], '>=', 0.95, f3)),
+            ('artifact / concept reward AUC on base-model samples of the evaluation sets (oracle labels)', '≥ 0.95',
+             f"{hit(rb['artifact_auc'], '>=', 0.95, f3)} / {hit(rb['concept_auc'], '>=', 0.95, f3)}")]
+    if 'artifact_m_covers' in rb:
+        rows.append(('… the artifact reward\'s M there: IoU with the glitch, glitches half-covered, clean images with any M',
+                     '≥ 0.5, ≥ 85 %, ≤ 10 %', f"{hit(rb['artifact_mask_iou'], '>=', 0.5, f3)}, {hit(rb['artifact_m_covers'], '>=', 0.85, pc)}, "
+                                             f"{hit(rb['artifact_m_on_clean'], '<=', 0.10, pc)}"))
+        rows.append(('… the concept reward\'s saliency M: marks half-covered', '≥ 85 %', hit(rb['concept_m_covers'], '>=', 0.85, pc)))
+    return '\n'.join(['| check | target | measured |', '|---|---|---|'] + [f"| {a} |{' ' + t if t else ''} | {m} |" for a, t, m in rows]) + '\n'
 
 # %% ../nbs/26_shapes_rewards.ipynb #fdd8c912
 def choose_region(heat:torch.Tensor, # (N,1,H,W) the dense model's heatmap

@@ -62,9 +62,37 @@ def test_reward_gates_verdicts():
     assert all(art['gates'][k] == g['value'] for k, g in gates.items() if k.startswith('artifact')), 'the report and the shipped model disagree'
 
 def test_readme_gate_table_is_the_reports():
-    "The README's gate table is the one the report's values give, verdicts recomputed."
-    from focus_n_fix.shapes_rewards import gates_markdown
+    "The README's gate table and training summary are the ones the report's values give, verdicts recomputed."
+    from focus_n_fix.shapes_rewards import gates_markdown, gates_summary
     r = json.loads((DATA/'world_report.json').read_text())
     a, b = '<!-- reward_gates: data/world_report.json -->\n', '<!-- end reward_gates -->'
     text = (REPO/'README.md').read_text()
-    assert text[text.index(a) + len(a):text.index(b)] == gates_markdown(r['reward_gates'])
+    assert text[text.index(a) + len(a):text.index(b)] == gates_markdown(r['reward_gates']) + '\n' + gates_summary(r['reward_gates_context'])
+
+def test_readme_make_train_table():
+    "The README's make-train table is data/make_train.json's, and its 'after' runs used today's shipped model and reward."
+    import importlib.util
+    from focus_n_fix.runfolder import files_fingerprint
+    from focus_n_fix.rewards import reward_files
+    from focus_n_fix.pipelines import model_files
+    spec = importlib.util.spec_from_file_location('make_train_table', REPO/'tools'/'make_train_table.py')
+    mt = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mt)
+    d = json.loads((DATA/'make_train.json').read_text())
+    text = (REPO/'README.md').read_text()
+    a, b = mt.MARK
+    assert text[text.index(a) + len(a):text.index(b)] == mt.render(d)
+    folder, files = model_files('shapesworld')
+    for run in d['after'].values():
+        assert run['fingerprint']['reward'] == files_fingerprint(reward_files('artifact')), 'the artifact reward changed: rerun the make-train table'
+        assert run['fingerprint']['model'] == files_fingerprint(files, folder), 'the base model changed: rerun the make-train table'
+    for run in d['before'].values():
+        assert run['fingerprint']['reward'] != d['after']['focus_n_fix']['fingerprint']['reward'], "'before' must be the old reward"
+
+def test_readme_world_table_is_the_reports():
+    "The README's ShapesWorld table is the one data/world_report.json gives (no typed number)."
+    from focus_n_fix.shapes_rewards import world_table
+    r = json.loads((DATA/'world_report.json').read_text())
+    a, b = '<!-- world_table: data/world_report.json -->\n', '<!-- end world_table -->'
+    text = (REPO/'README.md').read_text()
+    assert text[text.index(a) + len(a):text.index(b)] == world_table(r)
