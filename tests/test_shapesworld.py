@@ -96,3 +96,12 @@ def test_readme_world_table_is_the_reports():
     a, b = '<!-- world_table: data/world_report.json -->\n', '<!-- end world_table -->'
     text = (REPO/'README.md').read_text()
     assert text[text.index(a) + len(a):text.index(b)] == world_table(r)
+
+def test_readme_weight_sizes():
+    "The sizes the README states for the shipped weights are the files' (MiB, rounded as written)."
+    text = (REPO/'README.md').read_text()
+    weights = sum(f.stat().st_size for d in ('shapesworld', 'rewards') for f in (DATA/d).rglob('*.safetensors'))
+    total = sum(f.stat().st_size for f in DATA.rglob('*') if f.is_file())
+    art = (DATA/'rewards'/'artifact.safetensors').stat().st_size
+    assert f"`DenseUNet`, {art / 2**20:.1f} MB of float32\nweights); all weights in `data/`: {round(weights / 2**20)} MB" in text
+    assert f"carries `data/` ({round(total / 2**20)} MB:" in text
