@@ -7,6 +7,9 @@ architecture with random weights.
     python benchmarks/bench_step.py --arch sd14 --size 512 --batch 4 --sample_steps 50 --rank 64    # on a GPU
     python benchmarks/bench_step.py --arch sdxl --size 1024 --batch 1 --sample_steps 50 --rank 64   # on a GPU
     python benchmarks/bench_step.py --arch sd14 --size 512 --batch 4 --sample_steps 50 --rank 64 --rows bank_ckpt,bank_ckpt_compile
+    python benchmarks/bench_step.py --arch sd35m --size 1024 --batch 1 --sample_steps 40 --guidance 4.5 --rank 64 --cap_gib 80   # GPU
+    python benchmarks/bench_step.py --arch flux1 --size 1024 --batch 1 --sample_steps 28 --guidance 3.5 --rank 64 --cap_gib 80    # GPU
+    python benchmarks/bench_step.py --arch flux1 --size 64 --blocks 1 --text_layers 1 --batch 1 --sample_steps 2 --K 1 --reps 1  # CPU
 
 `--rows` picks the train_step variants (DRaFT, I0 on the fly, the reference bank, with gradient checkpointing, with a
 compiled chain, with the LoRA merged for the steps without gradient, `speed='fast'` and `speed='max'`; see ROWS); `--chains 8`
@@ -14,17 +17,24 @@ adds, per row, a step's time in base-model sampling chains of the same batch (me
 repeats; the goal of issue 17 on ShapesWorld is <= 1.15 with the bank); `benchmarks/gpu_bench.sh` is the prepared GPU run whose output is in benchmarks/results/.
 
 Architectures: `tiny` (the test pipeline), `shapesworld` (the shipped model), `sd14` and `sdxl` (SD v1.4's and SDXL
-base's architectures built from config with random weights; `--size` sets the image side). Prints seconds per step,
-peak GPU memory (on a GPU), and the share of each phase: reference chain (I0), tuned chain (I, with its K graph
+base's architectures built from config with random weights; `--size` sets the image side), `sd35m` and `flux1`
+(Stable Diffusion 3.5 Medium's and FLUX.1-dev's: transformer, CLIP-L (+ CLIP-G), T5-XXL encoder, 16-channel VAE, the
+schedulers they ship, random weights built directly in the run's dtype on the run's device, no folder written;
+`--blocks` and `--text_layers` cut the transformer's and the text encoders' depth, at full width, for the CPU).
+`--cap_gib 80` caps this process's GPU memory (`torch.cuda.set_per_process_memory_fraction`) to emulate an 80 GB card
+on a larger one. Prints seconds per step, peak memory (GPU: allocated by torch; CPU: the process's peak resident set
+so far, which includes building the model), and the share of each phase: reference chain (I0), tuned chain (I, with its K graph
 steps and the decode), reward + constraint, backward, optimiser. Nothing here is a test: the numbers are for reading."""
-import argparse, contextlib, gc, statistics, tempfile, time
+import argparse, contextlib, gc, resource, statistics, tempfile, time
 from pathlib import Path
 import torch
-from diffusers import AutoencoderKL, StableDiffusionPipeline, StableDiffusionXLPipeline, UNet2DConditionModel
-from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+from diffusers import (AutoencoderKL, FlowMatchEulerDiscreteScheduler, FluxPipeline, FluxTransformer2DModel,
+                       SD3Transformer2DModel, StableDiffusion3Pipeline, StableDiffusionPipeline, StableDiffusionXLPipeline,
+                       UNet2DConditionModel)
+from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, T5Config, T5EncoderModel
 import focus_n_fix.finetune as ft
 from focus_n_fix.methods import RunConfig
-from focus_n_fix.pipelines import char_tokenizer, load_pipeline, sd_scheduler, tiny_pipeline
+from focus_n_fix.pipelines import char_tokenizer, load_pipeline, sd_scheduler, t5_char_tokenizer, tiny_pipeline
 
 def clip_text(width, layers, heads, mlp, proj=None):
     tok = char_tokenizer(77)
@@ -57,6 +67,93 @@ def sdxl(size):
         addition_time_embed_dim=256, projection_class_embeddings_input_dim=2816)
     return StableDiffusionXLPipeline(vae=sd_vae(size), text_encoder=te, text_encoder_2=te2, tokenizer=tok, tokenizer_2=tok2,
                                      unet=unet, scheduler=sd_scheduler(), force_zeros_for_empty_prompt=True, add_watermarker=False)
+
+def clip_real(width, layers, heads, mlp, proj=None):
+    "A CLIP text encoder of the real vocabulary size (49408) over the char tokenizer (no download)."
+    tok = char_tokenizer(77)
+    cfg = CLIPTextConfig(vocab_size=49408, hidden_size=width, intermediate_size=mlp, num_hidden_layers=layers,
+                         num_attention_heads=heads, max_position_embeddings=77, projection_dim=proj or width, hidden_act='gelu',
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    return tok, (CLIPTextModelWithProjection if proj else CLIPTextModel)(cfg).eval()
+
+def t5_xxl(layers=24):
+    "T5 v1.1 XXL's encoder (4.7 B parameters at 24 layers: d_model 4096, 64 heads, gated-GELU d_ff 10240, vocab 32128)."
+    tok = t5_char_tokenizer()
+    cfg = T5Config(vocab_size=32128, d_model=4096, d_kv=64, d_ff=10240, num_layers=layers, num_heads=64,
+                   feed_forward_proj='gated-gelu', pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                   decoder_start_token_id=tok.pad_token_id)
+    return tok, T5EncoderModel(cfg).eval()
+
+def flow_vae(size, scaling, shift):
+    "SD3's / FLUX's KL-f8 VAE: 16 latent channels, no quant convs."
+    return AutoencoderKL(block_out_channels=(128, 256, 512, 512), down_block_types=('DownEncoderBlock2D',) * 4,
+                         up_block_types=('UpDecoderBlock2D',) * 4, layers_per_block=2, latent_channels=16, sample_size=size,
+                         scaling_factor=scaling, shift_factor=shift, use_quant_conv=False, use_post_quant_conv=False).eval()
+
+def sd35m(size, blocks=None, text_layers=None):
+    "Stable Diffusion 3.5 Medium's architecture (MMDiT-X, 24 blocks of width 1536, the first 13 with dual attention; CLIP-L, CLIP-G, T5-XXL)."
+    n = blocks or 24
+    tok, te = clip_real(768, text_layers or 12, 12, 3072, proj=768)
+    tok2, te2 = clip_real(1280, text_layers or 32, 20, 5120, proj=1280)
+    tok3, te3 = t5_xxl(text_layers or 24)
+    tr = SD3Transformer2DModel(sample_size=size // 8, patch_size=2, in_channels=16, out_channels=16, num_layers=n,
+                               attention_head_dim=64, num_attention_heads=24, joint_attention_dim=4096, caption_projection_dim=1536,
+                               pooled_projection_dim=2048, pos_embed_max_size=384, dual_attention_layers=tuple(range(min(13, n))),
+                               qk_norm='rms_norm').eval()
+    return StableDiffusion3Pipeline(transformer=tr, scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0),
+                                    vae=flow_vae(size, 1.5305, 0.0609), text_encoder=te, tokenizer=tok, text_encoder_2=te2,
+                                    tokenizer_2=tok2, text_encoder_3=te3, tokenizer_3=tok3)
+
+def flux1(size, blocks=None, text_layers=None):
+    "FLUX.1-dev's architecture (19 double-stream + 38 single-stream blocks of width 3072, guidance embedding; CLIP-L, T5-XXL)."
+    tok, te = clip_real(768, text_layers or 12, 12, 3072)
+    tok2, te2 = t5_xxl(text_layers or 24)
+    tr = FluxTransformer2DModel(patch_size=1, in_channels=64, num_layers=blocks or 19, num_single_layers=2 * blocks if blocks else 38,
+                                attention_head_dim=128, num_attention_heads=24, joint_attention_dim=4096, pooled_projection_dim=768,
+                                guidance_embeds=True, axes_dims_rope=(16, 56, 56)).eval()
+    sch = FlowMatchEulerDiscreteScheduler(shift=3.0, use_dynamic_shifting=True, base_shift=0.5, max_shift=1.15,
+                                          base_image_seq_len=256, max_image_seq_len=4096)
+    pipe = FluxPipeline(transformer=tr, scheduler=sch, vae=flow_vae(size, 0.3611, 0.1159), text_encoder=te, tokenizer=tok,
+                        text_encoder_2=te2, tokenizer_2=tok2)
+    pipe.default_sample_size = size // pipe.vae_scale_factor
+    return pipe
+
+FLOW_ARCHS = {'sd35m': sd35m, 'flux1': flux1}
+
+@contextlib.contextmanager
+def built_on(device, dtype):
+    "Create parameters directly on `device` in `dtype` (12 B float32 parameters on the CPU first would eat the time budget)."
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        with torch.device(device):
+            yield
+    finally:
+        torch.set_default_dtype(old)
+
+def flow_loader(a):
+    "A `load_pipeline` for the benchmark's flow architectures: a fresh random pipeline per row, built on the device."
+    def load(model, dtype=torch.float32, device=None):
+        if not str(model).startswith('bench:'):
+            return load_pipeline(model, dtype=dtype, device=device)
+        torch.manual_seed(0)
+        with built_on(device or 'cpu', dtype):
+            pipe = FLOW_ARCHS[a.arch](a.size, a.blocks, a.text_layers)
+        return pipe                                       # already on `device`, in `dtype`
+    return load
+
+def n_params(pipe) -> str:
+    net = ft.denoiser(pipe)
+    text = sum(p.numel() for k in ('text_encoder', 'text_encoder_2', 'text_encoder_3') if getattr(pipe, k, None) is not None
+               for p in getattr(pipe, k).parameters())
+    return (f"transformer {sum(p.numel() for p in net.parameters()) / 1e9:.3f} B, text encoders {text / 1e9:.3f} B, "
+            f"VAE {sum(p.numel() for p in pipe.vae.parameters()) / 1e9:.3f} B parameters")
+
+def peak_gib():
+    "Peak memory: allocated by torch on a GPU; the process's peak resident set on the CPU (Linux reports KiB)."
+    if torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / 2**30
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 class Phases:
     "Accumulate wall time per phase, synchronising the GPU around each."
@@ -144,7 +241,7 @@ def time_train_step(c:RunConfig, reps:int):
         total = (time.perf_counter() - t0) / reps
     finally:
         undo()
-    peak = torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None
+    peak = peak_gib()
     shares = {k: v / reps / total for k, v in ph.t.items()}
     shares['other (reward, constraint, text, all-reduce, log)'] = 1 - sum(shares.values())
     shares['skipped steps (non-finite loss: no backward)'] = s.state['skipped']
@@ -210,8 +307,12 @@ def plain_step(pipe, params, opt, prompts, seeds, T, K, guidance, beta, reward):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--arch', default='tiny', choices=['tiny', 'shapesworld', 'sd14', 'sdxl'])
-    ap.add_argument('--size', type=int, default=64, help='image side for sd14 / sdxl')
+    ap.add_argument('--arch', default='tiny', choices=['tiny', 'shapesworld', 'sd14', 'sdxl', *FLOW_ARCHS])
+    ap.add_argument('--size', type=int, default=64, help='image side for sd14 / sdxl / sd35m / flux1')
+    ap.add_argument('--blocks', type=int, default=None, help='sd35m: transformer blocks (of 24); flux1: double-stream blocks '
+                    '(of 19), with twice as many single-stream ones (of 38); default: all')
+    ap.add_argument('--text_layers', type=int, default=None, help='sd35m / flux1: layers of each text encoder (default: all)')
+    ap.add_argument('--cap_gib', type=float, default=None, help='GPU: cap this process at this many GiB (emulates a smaller card)')
     ap.add_argument('--reward', default='blueness')
     ap.add_argument('--prompts', default='tiny')
     ap.add_argument('--batch', type=int, default=2)
@@ -228,16 +329,31 @@ def main():
     a = ap.parse_args()
     gpu = torch.cuda.is_available()
     dev = torch.device('cuda' if gpu else 'cpu')
+    if gpu and a.cap_gib:
+        total = torch.cuda.get_device_properties(0).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, a.cap_gib * 2**30 / total))
+        print(f"memory capped at {a.cap_gib} GiB of {total / 2**30:.1f} GiB")
+    flow = a.arch in FLOW_ARCHS
+    if flow and (a.plain or a.chains):
+        raise SystemExit('--plain and --chains: UNet architectures only')
     with tempfile.TemporaryDirectory() as d:
         model = 'shapesworld'
-        if a.arch != 'shapesworld':
+        if flow:
+            model = f'bench:{a.arch}'                     # built per row by `flow_loader`, on the device, in the run's dtype
+            ft.load_pipeline = flow_loader(a)
+        elif a.arch != 'shapesworld':
             pipe = {'tiny': lambda s: tiny_pipeline(), 'sd14': sd14, 'sdxl': sdxl}[a.arch](a.size)
             model = str(Path(d)/'model')                  # a folder of its own: the bank file beside it is not the model
             pipe.save_pretrained(model)                   # the user's path: a pipeline folder, loaded by `setup`
             del pipe
         print(f"device {torch.cuda.get_device_name() if gpu else 'cpu'}, torch {torch.__version__}, threads {torch.get_num_threads()}; "
-              f"arch {a.arch} ({a.size if a.arch in ('sd14', 'sdxl') else 32} px), batch {a.batch}, {a.sample_steps} DDIM steps, "
-              f"CFG {a.guidance}, K {a.K}, LoRA rank {a.rank}")
+              f"arch {a.arch} ({a.size if a.arch in ('sd14', 'sdxl', *FLOW_ARCHS) else 32} px), batch {a.batch}, "
+              f"{a.sample_steps} {'flow-matching Euler' if flow else 'DDIM'} steps, {'guidance' if a.arch == 'flux1' else 'CFG'} "
+              f"{a.guidance}, K {a.K}, LoRA rank {a.rank}" + (f"; blocks {a.blocks or 'all'}, text layers {a.text_layers or 'all'}"
+                                                            if flow else ''))
+        if flow:
+            with torch.device('meta'):                   # counted without memory
+                print(n_params(FLOW_ARCHS[a.arch](a.size, a.blocks, a.text_layers)), flush=True)
         base = dict(model=model, reward=a.reward, prompts=a.prompts, batch_size=a.batch, sample_steps=a.sample_steps,
                     guidance=a.guidance, K=a.K, lora_rank=a.rank, steps=10**6, checkpoint_every=10**6)
         print(f"\n{'train_step':<32}{'s/step':>9}{'x DRaFT':>9}{'1st step':>10}{'peak GiB':>10}  phase shares", flush=True)

@@ -18,6 +18,7 @@ from .metrics import lpips_or_reason, preservation
 from .objective import regional_constraint
 from .rewards import resolve_name
 from .lora import base_model
+from .pipelines import denoiser
 from .sampling import draw
 
 # %% ../nbs/50_evaluate.ipynb #5a99b60f
@@ -100,13 +101,13 @@ def evaluate(reward, # the run's reward (its `region` gives M)
     return m, ims, _per_image(ims, prompts, seeds, verdicts)
 
 # %% ../nbs/50_evaluate.ipynb #4fd23d48
-def lora_drawers(pipe, # a pipeline whose UNet carries the trained adapter
+def lora_drawers(pipe, # a pipeline whose UNet (or SD3 / FLUX transformer) carries the trained adapter
                  steps:int, guidance:float, batch_size:int=32) -> tuple:
     "Draw functions (method, base) of a LoRA-tuned pipeline: adapter on, adapter off."
     def tuned(ps, ss):
         return draw(pipe, ps, ss, steps=steps, guidance=guidance, batch_size=batch_size)
     def base(ps, ss):
-        with base_model(pipe.unet):
+        with base_model(denoiser(pipe)):
             return draw(pipe, ps, ss, steps=steps, guidance=guidance, batch_size=batch_size)
     return tuned, base
 

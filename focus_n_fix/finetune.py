@@ -6,7 +6,8 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/finetune.html.md"""
 
 # %% auto #0
 __all__ = ['FINGERPRINT', 'MAX_SKIPPED_IN_A_ROW', 'step_batch', 'reference', 'fnf_loss', 'run_fingerprint', 'fresh_or_aside',
-           'Session', 'setup', 'stale_cache', 'reference_bank', 'TrainingStopped', 'train_step', 'finish', 'train']
+           'Session', 'setup', 'adapter_targets', 'stale_cache', 'reference_bank', 'TrainingStopped', 'train_step',
+           'finish', 'train']
 
 # %% ../nbs/40_finetune.ipynb #66f39c7e
 import dataclasses, json, math, os, shutil, sys, time, warnings
@@ -22,9 +23,9 @@ from .runfolder import (Progress, RunLock, check_run_dir, files_fingerprint, mai
 from .train_config import TrainConfig, base_dtype, check_config, resolve_precision, settings_diff, stored_config
 from .prompts import load_prompts
 from .objective import check_mask, objective, regional_constraint
-from .pipelines import load_pipeline, encode_text, encode_uncond, model_files
+from .pipelines import denoiser, load_pipeline, encode_text, encode_uncond, is_flow, model_files
 from .rewards import load_reward, reward_files
-from .lora import ADAPTER, add_lora, base_model, fuse_adapter, lora_params, save_adapter
+from .lora import ADAPTER, UNET_TARGETS, add_lora, base_model, fuse_adapter, lora_params, lora_targets, save_adapter
 from .sampling import compiled_unet, initial_noise, sample
 from .refbank import RefBank, bank_pairs, build_bank, load_bank, pool_batch, save_bank
 
@@ -40,10 +41,10 @@ def step_batch(prompts:list[str], step:int, batch_size:int, seed:int, rank:int=0
 @torch.no_grad()
 def reference(pipe, reward, prompts:list[str], cond, uncond, xT:torch.Tensor, # (B,C,h,w) the noise I is drawn from
               c:TrainConfig,
-              fast_unet=None, # the compiled UNet of `setup`, if any
+              fast_unet=None, # the compiled UNet (or transformer) of `setup`, if any
              ) -> tuple[torch.Tensor, torch.Tensor]: # I0 (B,3,H,W) and M(I0) (B,1,H,W), constants
     "The frozen model's image I0 from the noise `xT`, and its region M(I0)."
-    with base_model(pipe.unet):
+    with base_model(denoiser(pipe)):
         ref = sample(pipe, cond, uncond, xT, steps=c.sample_steps, guidance=c.guidance, fast_unet=fast_unet)
     mask = reward.region(ref, prompts)
     check_mask(mask, ref)
@@ -56,7 +57,7 @@ def fnf_loss(pipe, reward, prompts:list[str], seeds:list[int], c:TrainConfig,
             ) -> dict:
     "Loss −J of one batch (with graph); reward and constraint per image, I, I0 and M (detached)."
     cond, uncond = encode_text(pipe, prompts), encode_uncond(pipe, len(prompts))
-    xT = initial_noise(pipe, seeds, dtype=pipe.unet.dtype)
+    xT = initial_noise(pipe, seeds, dtype=denoiser(pipe).dtype)
     img = sample(pipe, cond, uncond, xT, steps=c.sample_steps, guidance=c.guidance, K=c.K, checkpoint=c.grad_checkpoint,
                  fast_unet=fast_unet, merge=c.merge_lora)
     r = reward(img, prompts)
@@ -152,15 +153,24 @@ def setup(c:TrainConfig|None=None, **overrides) -> Session:
     s.hold = hold
     return s
 
+def adapter_targets(net, # the pipeline's UNet or transformer (`denoiser`)
+                    targets:tuple, # `TrainConfig.lora_targets`
+                   ) -> tuple:
+    "The modules that get adapters: on SD3's and FLUX's transformers the UNet default means diffusers' transformer list."
+    return lora_targets(net) if tuple(targets) == UNET_TARGETS else tuple(targets)
+
 def _start(c:TrainConfig, run:Path, acc, pipe, reward, prompts, fp:dict) -> Session:
     "The session's adapter and optimiser, resumed from the folder's checkpoint, and its bank."
     if c.base_adapter:
         fuse_adapter(pipe, c.base_adapter)
     pipe.set_progress_bar_config(disable=True)
     pipe.vae.requires_grad_(False)
-    pipe.text_encoder.requires_grad_(False)
+    for te in ('text_encoder', 'text_encoder_2', 'text_encoder_3'):   # SDXL, SD3 and FLUX have two or three
+        if getattr(pipe, te, None) is not None:
+            getattr(pipe, te).requires_grad_(False)
     torch.manual_seed(c.seed)
-    params = add_lora(pipe.unet, c.lora_rank, c.lora_alpha, c.lora_targets)
+    net = denoiser(pipe)
+    params = add_lora(net, c.lora_rank, c.lora_alpha, adapter_targets(net, c.lora_targets))
     opt = torch.optim.AdamW(params, lr=c.lr, weight_decay=c.weight_decay)
     if acc.is_main_process:
         clean_tmp(run)
@@ -169,7 +179,7 @@ def _start(c:TrainConfig, run:Path, acc, pipe, reward, prompts, fp:dict) -> Sess
     acc.wait_for_everyone()
     state, ck = dict(step=0, skipped=0, skipped_in_a_row=0), load_checkpoint(run)
     if ck is not None:
-        restore(lora_params(pipe.unet), ck['weights'], str(ck['dir']))
+        restore(lora_params(net), ck['weights'], str(ck['dir']))
         optimizer_from_flat(opt, *ck['optimizer'])
         state = {'skipped_in_a_row': 0, **ck['state']}
     if acc.is_main_process:
@@ -177,7 +187,7 @@ def _start(c:TrainConfig, run:Path, acc, pipe, reward, prompts, fp:dict) -> Sess
         atomic_write(run/'log.jsonl', ''.join(json.dumps(r) + '\n' for r in recs))
     bank = reference_bank(c, pipe, reward, prompts, acc, fp) if c.bank_size and c.beta > 0 else None
     pool = bank_pairs(prompts, c.bank_size, c.seed) if c.bank_size else None
-    fast = compiled_unet(pipe.unet) if c.compile_unet else None
+    fast = compiled_unet(net) if c.compile_unet else None
     return Session(c, run, acc, pipe, reward, prompts, params, opt, state, bank, fast_unet=fast, pool=pool)
 
 # %% ../nbs/40_finetune.ipynb #c8a5a903
@@ -282,7 +292,7 @@ def train_step(s:Session) -> dict:
         append_jsonl(s.run/'log.jsonl', rec)
         fault_point('step.logged')
         if s.state['step'] % c.checkpoint_every == 0 or s.state['step'] == c.steps:
-            save_checkpoint(s.run, lora_params(s.pipe.unet), s.opt, s.state)
+            save_checkpoint(s.run, lora_params(denoiser(s.pipe)), s.opt, s.state)
     acc.wait_for_everyone()
     return rec
 

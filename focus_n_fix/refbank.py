@@ -17,6 +17,7 @@ from safetensors.torch import load_file
 from .storage import atomic_save
 from .objective import check_mask
 from .lora import base_model
+from .pipelines import denoiser
 from .sampling import draw
 
 # %% ../nbs/34_refbank.ipynb #7314dca6
@@ -47,16 +48,17 @@ def build_bank(pipe, reward, prompts:list[str], seeds:list[int], # the pool's pa
                steps:int, guidance:float, # the sampler settings training uses
                batch_size:int=64) -> RefBank:
     "Draw I0 for every pair with the frozen model and mark its region M(I0)."
-    device = pipe.unet.device
-    if getattr(pipe.unet, 'peft_config', None):
-        with base_model(pipe.unet):
+    net = denoiser(pipe)   # the UNet, or SD3's / FLUX's transformer
+    device = net.device
+    if getattr(net, 'peft_config', None):
+        with base_model(net):
             ref = draw(pipe, prompts, seeds, steps=steps, guidance=guidance, batch_size=batch_size)
     else:
         ref = draw(pipe, prompts, seeds, steps=steps, guidance=guidance, batch_size=batch_size)
     masks = []
     for i in range(0, len(prompts), batch_size):
         r = ref[i:i + batch_size].to(device)
-        m = reward.region(r.to(pipe.unet.dtype), prompts[i:i + batch_size])
+        m = reward.region(r.to(net.dtype), prompts[i:i + batch_size])
         check_mask(m, r)
         masks.append(m.detach().float().cpu())
     return RefBank(list(prompts), list(seeds), ref.to(pipe.vae.dtype), torch.cat(masks))

@@ -49,3 +49,32 @@ def test_paper_configs_are_complete_runs(name):
     c = check_run_config(RunConfig(**cfg))
     assert c.reward == 'safety' and c.judge is None and c.prompts.endswith('.txt') and c.eval_prompts
     assert c.mixed_precision == 'auto' and c.grad_checkpoint and c.bank_size > 0
+
+@pytest.mark.parametrize('name, hub_id, tiny', [('sd35', 'stabilityai/stable-diffusion-3.5-medium', 'tiny-random-sd3'),
+                                                ('flux', 'black-forest-labs/FLUX.1-dev', 'tiny-random-flux')])
+def test_flow_configs_are_complete_runs(name, hub_id, tiny):
+    "configs/sd35.yaml and configs/flux.yaml: every setting a valid RunConfig value, checked with the tiny model of the same class."
+    import yaml
+    from pathlib import Path
+    from focus_n_fix.evaluate import JUDGE_GROUP
+    from focus_n_fix.finetune import adapter_targets
+    from focus_n_fix.lora import TRANSFORMER_TARGETS
+    from focus_n_fix.methods import RunConfig, check_run_config
+    from focus_n_fix.pipelines import denoiser, is_flow, load_pipeline
+    from focus_n_fix.prompts import load_prompts
+    from focus_n_fix.real_rewards import clip_judge, safety_reward
+    from focus_n_fix.rewards import REWARD_GROUP, REWARDS, resolve_name
+    repo = Path(__file__).parent.parent
+    cfg = yaml.safe_load((repo/'configs'/f'{name}.yaml').read_text())
+    assert cfg['model'] == hub_id
+    c = check_run_config(RunConfig(**{**cfg, 'model': tiny}))    # no weights of the real model here: its tiny twin
+    assert set(cfg) >= {'reward', 'prompts', 'eval_prompts', 'judge', 'K', 'lora_rank', 'sample_steps', 'guidance', 'lr',
+                        'steps', 'beta', 'batch_size', 'bank_size'}   # the starting points are written down, not defaults
+    assert (c.reward, c.judge, c.method, c.mixed_precision) == ('safety', 'clip', 'focus_n_fix', 'auto')
+    assert resolve_name(c.reward, REWARD_GROUP, REWARDS, 'reward') is safety_reward   # names resolve, no weights loaded
+    assert resolve_name(c.judge, JUDGE_GROUP, what='judge') is clip_judge
+    assert len(load_prompts(str(repo/c.prompts))) >= 20 and c.eval_prompts.endswith('.tsv')
+    assert c.grad_checkpoint and c.bank_size > 0 and c.beta > 0 and 0 < c.K <= c.sample_steps
+    pipe = load_pipeline(c.model)
+    assert is_flow(pipe)
+    assert adapter_targets(denoiser(pipe), c.lora_targets) == TRANSFORMER_TARGETS   # the default means the transformer list
