@@ -193,6 +193,7 @@ ROWS = {   # --rows: what to time; bank rows share one bank (its build is timed 
     'bank': ('Focus-N-Fix, reference bank', dict(beta=0.5, bank_size=1)),
     'bank_ckpt': ('FnF, bank, grad checkpoint', dict(beta=0.5, bank_size=1, grad_checkpoint=True)),
     'bank_compile': ('FnF, bank, compiled chain', dict(beta=0.5, bank_size=1, compile_unet=True)),
+    'bank_blocks': ('FnF, bank, block checkpoint', dict(beta=0.5, bank_size=1, block_checkpoint=True)),
     'bank_ckpt_compile': ('FnF, bank, ckpt, compiled', dict(beta=0.5, bank_size=1, grad_checkpoint=True, compile_unet=True)),
     'draft_compile': ('DRaFT, compiled chain', dict(method='draft', compile_unet=True)),
     'bank_merge': ('FnF, bank, merged LoRA', dict(beta=0.5, bank_size=1, merge_lora=True)),

@@ -73,7 +73,7 @@ def main(K=2):
         rows = [('no checkpointing: K calls keep their graphs', fixed + K * act),
                 ("grad_checkpoint (the project's, per call): one call recomputed at a time", fixed + act),
                 ('  + text encoders off the GPU after encoding (not wired in)', fixed - w_text + act),
-                (f'per-block checkpointing (not wired in): {blocks} block inputs + one block', fixed + inputs + act / blocks),
+                (f'block_checkpoint (per block): {blocks} block inputs + one block', fixed + inputs + act / blocks),
                 ('FSDP over 8 GPUs, frozen weights sharded (not wired in), per call', (w_tr + w_text + w_vae) / 8 + opt + act)]
         for name, v in rows:
             print(f"  {name:<72}{v:>7.1f} GiB  {'under' if v < CARD / GiB else 'OVER'} {CARD / GiB:.1f} GiB (a lower bound)")

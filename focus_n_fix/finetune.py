@@ -6,8 +6,8 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/finetune.html.md"""
 
 # %% auto #0
 __all__ = ['FINGERPRINT', 'MAX_SKIPPED_IN_A_ROW', 'step_batch', 'reference', 'fnf_loss', 'run_fingerprint', 'fresh_or_aside',
-           'Session', 'setup', 'adapter_targets', 'stale_cache', 'reference_bank', 'TrainingStopped', 'train_step',
-           'finish', 'train']
+           'Session', 'setup', 'adapter_targets', 'checkpoint_blocks', 'stale_cache', 'reference_bank',
+           'TrainingStopped', 'train_step', 'finish', 'train']
 
 # %% ../nbs/40_finetune.ipynb #66f39c7e
 import dataclasses, json, math, os, shutil, sys, time, warnings
@@ -159,6 +159,14 @@ def adapter_targets(net, # the pipeline's UNet or transformer (`denoiser`)
     "The modules that get adapters: on SD3's and FLUX's transformers the UNet default means diffusers' transformer list."
     return lora_targets(net) if tuple(targets) == UNET_TARGETS else tuple(targets)
 
+def checkpoint_blocks(net, # the pipeline's UNet or transformer (`denoiser`)
+                     ) -> None:
+    "Checkpoint each block of `net` in backward (diffusers' `enable_gradient_checkpointing`): `TrainConfig.block_checkpoint`."
+    if not getattr(net, '_supports_gradient_checkpointing', False):
+        raise ValueError(f"block_checkpoint=True: {type(net).__name__} cannot checkpoint its blocks; "
+                         "use grad_checkpoint=True (one denoiser call at a time) instead")
+    net.enable_gradient_checkpointing()
+
 def _start(c:TrainConfig, run:Path, acc, pipe, reward, prompts, fp:dict) -> Session:
     "The session's adapter and optimiser, resumed from the folder's checkpoint, and its bank."
     if c.base_adapter:
@@ -171,6 +179,8 @@ def _start(c:TrainConfig, run:Path, acc, pipe, reward, prompts, fp:dict) -> Sess
     torch.manual_seed(c.seed)
     net = denoiser(pipe)
     params = add_lora(net, c.lora_rank, c.lora_alpha, adapter_targets(net, c.lora_targets))
+    if c.block_checkpoint:
+        checkpoint_blocks(net)
     opt = torch.optim.AdamW(params, lr=c.lr, weight_decay=c.weight_decay)
     if acc.is_main_process:
         clean_tmp(run)

@@ -19,7 +19,7 @@ from .runfolder import read_json
 # %% ../nbs/38_train_config.ipynb #79a78203
 @dataclass
 class TrainConfig:
-    model:str = 'tiny-random'      # pipeline folder, hub id, 'shapesworld' or 'tiny-random'
+    model:str = 'tiny-random'      # pipeline folder or hub id (SD v1.x, SDXL, SD 3.5, FLUX.1), 'shapesworld', or a tiny random one (pipelines.TINY)
     reward:str = 'blueness'        # a reward name (`rewards.load_reward`) or 'package.module:factory'
     method:str = 'focus_n_fix'     # 'focus_n_fix' or 'draft' (β = 0) here; `54_methods` lists every method
     beta:float = 1.0               # weight β of the regional constraint
@@ -40,6 +40,7 @@ class TrainConfig:
     guidance:float = 7.5           # classifier-free guidance weight
     mixed_precision:str = 'auto'   # 'no', 'fp16', 'bf16' or 'auto' (bf16 on a GPU that has it): the base weights' dtype
     grad_checkpoint:bool = False   # recompute the K steps and the VAE decode in backward
+    block_checkpoint:bool = False  # checkpoint each block of the UNet or transformer in the K steps (least memory: FLUX-size models)
     compile_unet:bool = False      # torch.compile the UNet for the steps without gradient (compiled at the first step)
     merge_lora:bool = False        # the tuned chain's steps without gradient with the LoRA merged into copies of the weights
     speed:str = 'default'          # 'fast': merge_lora + compile_unet; 'max': those + grad_checkpoint (least memory); 'default': as set
@@ -111,7 +112,7 @@ def base_dtype(mixed_precision:str) -> torch.dtype:
     "The base weights' dtype for a `mixed_precision` setting ('auto': bf16 on a GPU that has it, else float32)."
     return _DTYPES[resolve_precision(mixed_precision)]
 
-SPEED_ONLY = ('compile_unet', 'merge_lora', 'grad_checkpoint', 'speed')   # speed and memory, not results (up to rounding): a run may resume with them changed
+SPEED_ONLY = ('compile_unet', 'merge_lora', 'grad_checkpoint', 'block_checkpoint', 'speed')   # speed and memory, not results (up to rounding): a run may resume with them changed
 WHERE_ONLY = ('out_dir', 'checkpoint_every', 'bank_file', 'base_images', 'redo_stale')   # where and how often a run saves, caches, redoes
 
 def stored_config(f:Path, c:TrainConfig) -> dict:

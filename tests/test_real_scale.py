@@ -75,6 +75,7 @@ def test_flow_configs_are_complete_runs(name, hub_id, tiny):
     assert resolve_name(c.judge, JUDGE_GROUP, what='judge') is clip_judge
     assert len(load_prompts(str(repo/c.prompts))) >= 20 and c.eval_prompts.endswith('.tsv')
     assert c.grad_checkpoint and c.bank_size > 0 and c.beta > 0 and 0 < c.K <= c.sample_steps
+    assert c.block_checkpoint == (name == 'flux')   # FLUX.1-dev fits one 80 GB GPU only with it (flow_memory.py)
     pipe = load_pipeline(c.model)
     assert is_flow(pipe)
     assert adapter_targets(denoiser(pipe), c.lora_targets) == TRANSFORMER_TARGETS   # the default means the transformer list
