@@ -91,6 +91,8 @@ def atomic_save(tensors:dict, # name -> tensor
     "`safetensors.save_file` through a temporary file and an atomic rename; the same tensors always give the same bytes."
     path, tmp = Path(path), tmp_name(path)
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, metadata=metadata)
+    umask = os.umask(0); os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)   # safetensors creates its file 0600; a file here gets the usual mode, like `atomic_write`'s
     canonical_header(tmp)
     _fsync(tmp)
     fault_point('atomic')
