@@ -246,7 +246,7 @@ def world_table(r:dict, # data/world_report.json
     "The README's ShapesWorld table: every check of the world report with its target, misses in bold."
     def hit(x, op, t, fmt):
         ok = x >= t if op == '>=' else x <= t
-        return fmt(x) if ok else f"**{fmt(x)}** (missed by {fmt(abs(x - t)).rstrip(' %')})"
+        return fmt(x) if ok else f"**{fmt(x)}** (missed by {fmt(abs(x - t)).replace(' %', ' points')})"
     f3, pc = (lambda x: f'{x:.3f}'), (lambda x: f'{_pc(x)} %')
     o, d, b, rr, rb = r['oracle_rendered'], r['oracle_degraded'], r['base_model'], r['rewards_rendered'], r['rewards_base_samples']
     keys = ('colour', 'shape', 'position', 'count', 'glitch', 'mark')
