@@ -4,18 +4,7 @@
 # shown by a second process that compiles the same graphs again (inductor's on-disk cache, one machine); then SDXL's
 # architecture, the bank baseline and every lever together, two timed steps each. Random weights. Sized to stay well
 # inside the device tool's 10 minutes per command (T1..T5 are the parts' time limits in seconds).
-# Needs diffusers' wheels in .whl/ where the GPU image lacks diffusers (see README, "Performance").
-set -o pipefail
-export PYTHONUNBUFFERED=1
-if [ -d .whl ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-  export PYTHONPATH=/tmp/site
-fi
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
-export TORCHINDUCTOR_CACHE_DIR=${TORCHINDUCTOR_CACHE_DIR:-/tmp/fnf_inductor_cache}
-OUT=${OUT:-runs/gpu_bench}
-mkdir -p $OUT
-keep() { grep --line-buffered -v -E 'it/s\]|Loading|Writing|Fetching' | tee -a "$1"; }
+. "$(dirname "$0")/gpu_env.sh"   # pipefail, diffusers from .whl/, PYTHONPATH, OUT, keep
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee $OUT/sd14.txt $OUT/sdxl.txt
 python3 -c "import torch, diffusers, transformers, peft, accelerate; print('torch', torch.__version__, 'diffusers', diffusers.__version__, 'transformers', transformers.__version__, 'peft', peft.__version__, 'accelerate', accelerate.__version__)" 2>&1 | tee -a $OUT/sd14.txt
 SD="--arch sd14 --size 512 --batch 4 --sample_steps 50 --guidance 7.5 --K 2 --rank 64 --bank_size 8"

@@ -7,17 +7,7 @@
 # benchmarks/flow_memory.py estimates (meta device) that FLUX's per-call checkpointing needs >= 85 GiB: expect
 # its grad_checkpoint row to fail with out-of-memory under the cap (the script keeps going and records the failure)
 # and its block_checkpoint row (about 37 GiB by the estimate) to fit.
-# Needs diffusers' wheels in .whl/ where the GPU image lacks diffusers (see README, "Performance").
-set -o pipefail
-export PYTHONUNBUFFERED=1
-if [ -d .whl ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
-  export PYTHONPATH=/tmp/site
-fi
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
-OUT=${OUT:-runs/gpu_bench}
-mkdir -p $OUT
-keep() { grep --line-buffered -v -E 'it/s\]|Loading|Writing|Fetching|kept in float32' | tee -a "$1"; }
+. "$(dirname "$0")/gpu_env.sh"   # pipefail, diffusers from .whl/, PYTHONPATH, OUT, keep
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee $OUT/flow.txt
 COMMON="--size 1024 --batch 1 --K 2 --rank 64 --bank_size 1 --reps 2 --cap_gib 79.6"
 timeout ${T1:-240} python3 benchmarks/bench_step.py --arch sd35m --sample_steps 40 --guidance 4.5 $COMMON --rows bank,bank_ckpt,bank_blocks 2>&1 | keep $OUT/flow.txt
