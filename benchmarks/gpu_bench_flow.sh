@@ -4,7 +4,7 @@
 # folder), 1024 px, batch 1, LoRA rank 64, K 2, the project's train_step with the reference bank, with
 # grad_checkpoint (per call) and with block_checkpoint (per transformer block); the process capped at an H100
 # 80GB's 79.6 GiB (torch.cuda.set_per_process_memory_fraction) so that a larger card answers what fits in 80 GB.
-# FLUX's DRaFT row is dropped: without block_checkpoint it would not fit either. NOT MEASURED YET: no GPU was lent to issue 20's session.
+# FLUX's DRaFT row is dropped: without any checkpointing it needs >= 136 GiB by the same estimate. NOT MEASURED YET: no GPU was lent to issue 20's session.
 # benchmarks/flow_memory.py estimates (meta device) that FLUX's per-call checkpointing needs >= 85 GiB: expect
 # its grad_checkpoint row to fail with out-of-memory under the cap (the script keeps going and records the failure)
 # and its block_checkpoint row (about 37 GiB by the estimate) to fit.
