@@ -40,14 +40,18 @@ def render(d:dict) -> str:
             ('oracle alignment', 'judge_alignment', f3), ('oracle mark rate', 'judge_mark', pct)]
     def change(key, fmt, run, when):   # a value before → after; the base images are the Focus-N-Fix run's
         return ' → '.join(fmt(side[run]['eval'][f'{key}_{when}']) for side in (b, a))
-    out = ['| (old reward → retrained reward) | base | Focus-N-Fix (β = 0.5, default) | DRaFT (β = 0) |', '|---|---|---|---|']
+    c = a['focus_n_fix']['config']   # before and after share their settings (main() refuses runs that do not)
+    out = [f"| (old reward → retrained reward) | base | Focus-N-Fix (β = {c['beta']:g}) | DRaFT (β = 0) |", '|---|---|---|---|']
     for name, key, fmt in rows:
         out.append(f'| {name} | ' + ' | '.join([change(key, fmt, 'focus_n_fix', 'base')] + [change(key, fmt, s, 'tuned') for s in RUNS]) + ' |')
     ps = lambda r: f"{r['eval']['psnr_outside']:.1f} dB / {r['eval']['ssim_outside']:.3f}"
     out.append('| PSNR / SSIM outside the mask vs base | — | ' + ' | '.join(f'{ps(b[s])} → {ps(a[s])}' for s in RUNS) + ' |')
     n = {(r[s]['eval']['n_images'], r[s]['distinct_prompts']) for r in (b, a) for s in RUNS}
-    return '\n'.join(out) + ''.join(f"\n\n{i} evaluation images ({p} distinct prompts), one seed each, the same noise for base and tuned."
-                                    for i, p in sorted(n)) + '\n'
+    return ('\n'.join(out) + ''.join(f"\n\n{i} evaluation images ({p} distinct prompts), one seed each, the same noise for base and tuned."
+                                     for i, p in sorted(n))
+            + f"\n\nSettings of all four runs (`make train`'s defaults when they ran): lr {c['lr']:g}, CFG {c['guidance']:g}, "
+              f"K = {c['K']}, LoRA rank {c['lora_rank']}, batch {c['batch_size']}, {c['sample_steps']} DDIM steps, "
+              f"{c['steps']} steps, seed {c['seed']}.\n")
 
 def collect(folder:Path) -> dict:
     runs = {s: read_run(Path(folder)/('train' if s == 'focus_n_fix' else 'draft')) for s in RUNS}
