@@ -6,8 +6,8 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/finetune.html.md"""
 
 # %% auto #0
 __all__ = ['FINGERPRINT', 'MAX_SKIPPED_IN_A_ROW', 'step_batch', 'reference', 'fnf_loss', 'run_fingerprint', 'fresh_or_aside',
-           'Session', 'setup', 'adapter_targets', 'checkpoint_blocks', 'stale_cache', 'reference_bank',
-           'TrainingStopped', 'train_step', 'finish', 'train']
+           'Session', 'setup', 'adapter_targets', 'checkpoint_blocks', 'shard_base', 'held_fraction', 'stale_cache',
+           'reference_bank', 'TrainingStopped', 'train_step', 'finish', 'train', 'whole_pipeline']
 
 # %% ../nbs/40_finetune.ipynb #66f39c7e
 import dataclasses, json, math, os, shutil, sys, time, warnings
@@ -25,7 +25,8 @@ from .prompts import load_prompts
 from .objective import check_mask, objective, regional_constraint
 from .pipelines import denoiser, load_pipeline, encode_text, encode_uncond, is_flow, model_files
 from .rewards import load_reward, reward_files
-from .lora import ADAPTER, UNET_TARGETS, add_lora, base_model, fuse_adapter, lora_params, lora_targets, save_adapter
+from .lora import (ADAPTER, UNET_TARGETS, add_lora, base_model, fuse_adapter, load_adapter, lora_params, lora_targets,
+                              save_adapter)
 from .sampling import compiled_unet, initial_noise, sample
 from .refbank import RefBank, bank_pairs, build_bank, load_bank, pool_batch, save_bank
 
@@ -140,6 +141,9 @@ def setup(c:TrainConfig|None=None, **overrides) -> Session:
     acc = Accelerator(cpu=not torch.cuda.is_available(), mixed_precision=mp)
     if c.batch_size * acc.num_processes > 4096:
         raise ValueError(f"batch_size={c.batch_size} on {acc.num_processes} processes: at most 4096 images per step in all")
+    if c.fsdp and acc.num_processes < 2:
+        raise ValueError("fsdp=True spreads the base weights over several processes, and this run has one: start it with "
+                         "`accelerate launch --multi_gpu --num_processes N` (or torchrun), or leave fsdp off")
     reward = load_reward(c.reward, acc.device)
     pipe = load_pipeline(c.model, dtype=base_dtype(mp), device=acc.device)
     hold = ExitStack()
@@ -167,6 +171,33 @@ def checkpoint_blocks(net, # the pipeline's UNet or transformer (`denoiser`)
                          "use grad_checkpoint=True (one denoiser call at a time) instead")
     net.enable_gradient_checkpointing()
 
+_BLOCK_LISTS = ('down_blocks', 'up_blocks', 'transformer_blocks', 'single_transformer_blocks')   # UNets; SD3 and FLUX
+
+def shard_base(net, # the pipeline's UNet or transformer, with its adapter (`add_lora`)
+               keep:list, # the LoRA weights: left whole on every process
+              ) -> int:
+    "Spread `net`'s frozen weights over the processes with torch FSDP2 (`fully_shard`), one unit per block, `keep` replicated: `TrainConfig.fsdp`. The number of units."
+    import torch.distributed as dist
+    from torch.distributed.fsdp import fully_shard
+    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        raise ValueError("fsdp=True spreads the base weights over several processes, and this run has one: start it with "
+                         "`accelerate launch --multi_gpu --num_processes N` (or torchrun), or leave fsdp off")
+    keep = set(keep)
+    units = [b for name in _BLOCK_LISTS for b in (getattr(net, name, None) or [])]
+    units += [net.mid_block] if getattr(net, 'mid_block', None) is not None else []
+    for u in units:
+        fully_shard(u, ignored_params=keep)
+    fully_shard(net, ignored_params=keep)   # the rest: embeddings, norms, input and output layers
+    return len(units) + 1
+
+def held_fraction(net, # the pipeline's UNet or transformer
+                  keep:list, # the LoRA weights, not counted
+                 ) -> float:
+    "The share of `net`'s weights other than `keep` that this process holds: 1.0 when whole, about 1/N when sharded over N."
+    ids = {id(p) for p in keep}
+    ps = [p for p in net.parameters() if id(p) not in ids]
+    return sum((p.to_local() if hasattr(p, 'to_local') else p).numel() for p in ps) / sum(p.numel() for p in ps)
+
 def _start(c:TrainConfig, run:Path, acc, pipe, reward, prompts, fp:dict) -> Session:
     "The session's adapter and optimiser, resumed from the folder's checkpoint, and its bank."
     if c.base_adapter:
@@ -181,6 +212,8 @@ def _start(c:TrainConfig, run:Path, acc, pipe, reward, prompts, fp:dict) -> Sess
     params = add_lora(net, c.lora_rank, c.lora_alpha, adapter_targets(net, c.lora_targets))
     if c.block_checkpoint:
         checkpoint_blocks(net)
+    if c.fsdp:
+        shard_base(net, params)
     opt = torch.optim.AdamW(params, lr=c.lr, weight_decay=c.weight_decay)
     if acc.is_main_process:
         clean_tmp(run)
@@ -217,18 +250,31 @@ def stale_cache(f:Path, old:dict, new:dict, redo:bool, what:str) -> None:
     why = 'was computed from other weights' if same else f'holds {what} drawn with other settings ({old})'
     raise ValueError(f"{f} {why}; pass another file" + ("" if not same else ", or redo_stale=True to set it aside and redo it"))
 
+def _draw_bank(c:TrainConfig, pipe, reward, prompts:list[str], acc:Accelerator, f:Path, info:dict):
+    "Draw the bank into `f` when it is missing: the main process decides (holding the file's lock) and saves; with fsdp every process draws with it."
+    import torch.distributed as dist
+    lock = RunLock(f.parent, f'.{f.name}.lock', wait=True) if acc.is_main_process else None  # runs sharing a bank file: the first draws it
+    with lock or ExitStack():
+        need = [acc.is_main_process and not f.is_file()]
+        if c.fsdp:   # a sharded denoiser runs only with every process in each call
+            dist.broadcast_object_list(need, src=0)
+        if need[0]:
+            if acc.is_main_process:
+                print(f"drawing the reference bank ({c.bank_size} pairs) into {f}", file=sys.stderr, flush=True)
+            ps, ss = bank_pairs(prompts, c.bank_size, c.seed)
+            bank = build_bank(pipe, reward, ps, ss, c.sample_steps, c.guidance)
+            if acc.is_main_process:
+                save_bank(bank, f, info)
+
 def reference_bank(c:TrainConfig, pipe, reward, prompts:list[str], acc:Accelerator, fp:dict) -> RefBank:
-    "Load the run's reference bank, or draw it (main process) and save it; every process returns it."
+    "Load the run's reference bank, or draw it (main process; with fsdp all) and save it; every process returns it."
     f, info = Path(c.bank_file or Path(c.out_dir)/'bank.safetensors'), _bank_info(c, fp)
     if acc.is_main_process and f.is_file():
         stale_cache(f, load_bank(f)[1], info, c.redo_stale, 'a reference bank')
-    if acc.is_main_process and not f.is_file():
+    if acc.is_main_process:
         f.parent.mkdir(parents=True, exist_ok=True)
-        with RunLock(f.parent, f'.{f.name}.lock', wait=True):   # runs sharing a bank file: the first draws it
-            if not f.is_file():
-                print(f"drawing the reference bank ({c.bank_size} pairs) into {f}", file=sys.stderr, flush=True)
-                ps, ss = bank_pairs(prompts, c.bank_size, c.seed)
-                save_bank(build_bank(pipe, reward, ps, ss, c.sample_steps, c.guidance), f, info)
+    if c.fsdp or (acc.is_main_process and not f.is_file()):
+        _draw_bank(c, pipe, reward, prompts, acc, f, info)
     acc.wait_for_everyone()
     bank, got = load_bank(f)
     stale_cache(f, got, info, False, 'a reference bank')
@@ -318,7 +364,7 @@ def finish(s:Session, seconds_per_step:float,
     spread = (s.acc.gather(flat[None]) - flat[None]).abs().max().item()  # LoRA weights differ across processes by this much
     m = dict(steps=s.state['step'], skipped_steps=s.state['skipped'], num_processes=s.acc.num_processes,
              rank_max_abs_diff=spread, seconds_per_step=seconds_per_step, first_step_seconds=first_step_seconds,
-             device=str(s.acc.device))
+             device=str(s.acc.device), base_weights_held=held_fraction(denoiser(s.pipe), s.params))
     if s.acc.is_main_process:
         save_adapter(s.pipe, s.run)
         m['adapter_sha256'] = sha256(s.run/ADAPTER)
@@ -343,3 +389,14 @@ def train(c:TrainConfig|None=None, **overrides) -> Session:
         raise
     s.metrics = finish(s, (time.time() - t0) / max(1, s.c.steps - start), first)
     return s
+
+def whole_pipeline(s:Session):
+    "The tuned model with whole weights, to sample on one process: `s.pipe`, or with fsdp the base model loaded again with the saved adapter."
+    if not s.c.fsdp:
+        return s.pipe
+    pipe = load_pipeline(s.c.model, dtype=base_dtype(s.c.mixed_precision), device=s.acc.device)
+    if s.c.base_adapter:
+        fuse_adapter(pipe, s.c.base_adapter)
+    load_adapter(pipe, s.run)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe

@@ -24,7 +24,7 @@ from .rewards import REWARD_GROUP, REWARDS, load_reward, resolve_name
 from .sampling import draw
 from .lora import fuse_adapter, load_adapter
 from .train_config import TrainConfig, base_dtype, check_config, settings_diff, stored_config
-from .finetune import FINGERPRINT, TrainingStopped, fresh_or_aside, run_fingerprint, stale_cache, train
+from .finetune import FINGERPRINT, TrainingStopped, fresh_or_aside, run_fingerprint, stale_cache, train, whole_pipeline
 from .guidance import rg_draw
 from .sld import check_concept, check_text_conditioned, sld_draw, sld_settings
 from .uce import cross_attn_projections, load_uce, save_uce, uce_edit
@@ -212,7 +212,7 @@ def run(c:RunConfig|None=None, **overrides) -> dict:
             return _run_training_free(c, judge, prompts, seeds)
         s = train(c)
         if s.acc.is_main_process:
-            tuned, draw_base = lora_drawers(s.pipe, c.sample_steps, c.guidance)
+            tuned, draw_base = lora_drawers(whole_pipeline(s), c.sample_steps, c.guidance)   # fsdp: reloaded whole
             base = cached_base(c, prompts, seeds, draw_base)
             m, ims, rows = evaluate(s.reward, prompts, seeds, tuned, draw_base if base is None else base, judge,
                                     device=s.acc.device, judge_name=c.judge)

@@ -41,6 +41,7 @@ class TrainConfig:
     mixed_precision:str = 'auto'   # 'no', 'fp16', 'bf16' or 'auto' (bf16 on a GPU that has it): the base weights' dtype
     grad_checkpoint:bool = False   # recompute the K steps and the VAE decode in backward
     block_checkpoint:bool = False  # checkpoint each block of the UNet or transformer in the K steps (least memory: FLUX-size models)
+    fsdp:bool = False              # shard the UNet's or transformer's frozen weights over the processes (torch FSDP2), LoRA replicated
     compile_unet:bool = False      # torch.compile the UNet for the steps without gradient (compiled at the first step)
     merge_lora:bool = False        # the tuned chain's steps without gradient with the LoRA merged into copies of the weights
     speed:str = 'default'          # 'fast': merge_lora + compile_unet; 'max': those + grad_checkpoint (least memory); 'default': as set
@@ -95,6 +96,10 @@ def check_config(c:TrainConfig) -> TrainConfig:
         raise ValueError(f"mixed_precision={c.mixed_precision!r}: use 'auto', 'no', 'fp16' or 'bf16'")
     if not c.lora_targets:
         raise ValueError("lora_targets is empty: name the modules that get adapters, e.g. to_q,to_k,to_v,to_out.0")
+    if c.fsdp and (c.merge_lora or c.compile_unet):
+        raise ValueError(f"fsdp=True with {' and '.join(k for k in ('merge_lora', 'compile_unet') if getattr(c, k))}: those "
+                         "levers copy or trace the whole set of base weights, which fsdp spreads over the processes; "
+                         "use speed='default' (grad_checkpoint and block_checkpoint combine with fsdp)")
     if c.base_adapter is not None and not (Path(c.base_adapter)/'pytorch_lora_weights.safetensors').is_file():
         raise ValueError(f"base_adapter={c.base_adapter!r} holds no pytorch_lora_weights.safetensors; pass a finished run folder")
     return c
@@ -112,7 +117,7 @@ def base_dtype(mixed_precision:str) -> torch.dtype:
     "The base weights' dtype for a `mixed_precision` setting ('auto': bf16 on a GPU that has it, else float32)."
     return _DTYPES[resolve_precision(mixed_precision)]
 
-SPEED_ONLY = ('compile_unet', 'merge_lora', 'grad_checkpoint', 'block_checkpoint', 'speed')   # speed and memory, not results (up to rounding): a run may resume with them changed
+SPEED_ONLY = ('compile_unet', 'merge_lora', 'grad_checkpoint', 'block_checkpoint', 'fsdp', 'speed')   # speed and memory, not results (up to rounding): a run may resume with them changed
 WHERE_ONLY = ('out_dir', 'checkpoint_every', 'bank_file', 'base_images', 'redo_stale')   # where and how often a run saves, caches, redoes
 
 def stored_config(f:Path, c:TrainConfig) -> dict:
