@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install train test test-nbs test-py export clean-nbs bench paper browser study outputs outputs-check docs docs-screenshot
+.PHONY: install train test test-nbs test-py export clean-nbs bench paper paper-dry browser study outputs outputs-check docs docs-screenshot
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,10 +51,21 @@ bench: install
 
 # The paper's figures and tables: the runs (reused when finished), then one notebook per figure or table, into figures/.
 PAPER_NBS := paper_runs paper_grids paper_tables paper_beta_sweep paper_sequential paper_table1 paper_forgetting paper_claims
+# paper_runs schedules the runs (nbs/68_workflow.ipynb): as many at once as PAPER_WORKERS (empty: every core, or one per
+# GPU), or on a dask cluster with PAPER_RUN_ARGS="-p scheduler runs/scheduler.json" (README: SLURM).
 PAPER_CFG ?= configs/paper_full.yaml
+PAPER_WORKERS ?=
+PAPER_RUN_ARGS ?= $(if $(PAPER_WORKERS),-p workers $(PAPER_WORKERS))
 paper: install
 	mkdir -p runs/paper
-	for nb in $(PAPER_NBS); do $(BIN)/papermill --log-output nbs/$$nb.ipynb runs/paper/$$nb.ipynb -f $(PAPER_CFG) || exit 1; done
+	for nb in $(PAPER_NBS); do extra=; [ $$nb = paper_runs ] && extra="$(PAPER_RUN_ARGS)"; \
+	  $(BIN)/papermill --log-output nbs/$$nb.ipynb runs/paper/$$nb.ipynb -f $(PAPER_CFG) $$extra || exit 1; done
+
+# What make paper would recompute and why (settings or weights changed, a selection not yet made); runs nothing.
+paper-dry: install
+	mkdir -p runs/paper
+	$(BIN)/papermill nbs/paper_runs.ipynb runs/paper/paper_runs_dry.ipynb -f $(PAPER_CFG) -p dry_run True --log-output 2>&1 \
+	  | sed -n '/^what *$$/,$$p' | grep -v '^Ending Cell\|^Executing'
 
 # A blinded human study of make paper's runs, one per experiment (100 pairs per method), into runs/study/:
 # send runs/study/<experiment>/page/ to raters, keep key.json, then fnf-study ingest runs/study/<experiment> answers/*.csv

@@ -6,7 +6,8 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/runfolder.html.md"""
 
 # %% auto #0
 __all__ = ['MARKER', 'LOCK', 'read_json', 'check_run_dir', 'claim_run_dir', 'RunLocked', 'RunLock', 'main_process', 'writing',
-           'sha256', 'file_digests', 'changed_files', 'files_fingerprint', 'set_aside', 'inside', 'Progress']
+           'sha256', 'file_digests', 'changed_files', 'files_fingerprint', 'set_aside', 'reuse_decision', 'inside',
+           'Progress']
 
 # %% ../nbs/01_runfolder.ipynb #b548d68a
 import fcntl, hashlib, json, os, re, socket, sys, time, uuid
@@ -242,6 +243,27 @@ def set_aside(path:Path, # a run folder or cache file that is stale
     os.replace(path, dest)
     print(f"{path} was computed from other weights; set aside as {dest.name}", file=sys.stderr)
     return dest
+
+# %% ../nbs/01_runfolder.ipynb #893dc6dc
+def reuse_decision(run:Path, # the run folder (for the messages)
+                   diff:list, # 'name: old -> new' for each setting that differs from the folder's run (`settings_diff`)
+                   stale:str|None, # why the folder's results came from other weights ('was computed from ...'), or None
+                   done:int, # steps the folder's run was trained to (a finished training-free run: `want`)
+                   want:int, # steps asked for
+                   finished:bool, # the folder holds the run's evaluated metrics
+                  ) -> tuple: # (what: 'reuse', 'resume', 'redo', 'refuse' or 'run'; why, a sentence)
+    "What a run does with the folder that holds an earlier run of it, and why."
+    if diff:
+        return 'refuse', (f"{run} holds a run with other settings ({'; '.join(diff)}). Pass a new out_dir to start a new "
+                          "run, or the same settings to resume or reuse this one.")
+    if stale:
+        return 'redo', f"{run} {stale}"
+    if done > want:
+        return 'refuse', (f"{run} holds a run trained to step {done}; steps={want} is fewer. Pass steps >= {done} to "
+                          "reuse or continue it, or a new out_dir")
+    if finished and done == want:
+        return 'reuse', f"{run} holds this run, finished"
+    return ('resume', f"{run} holds this run at step {done} of {want}") if done else ('run', f"{run} holds no step of it yet")
 
 # %% ../nbs/01_runfolder.ipynb #f3a78fc1
 def inside(folder:Path, # a run folder

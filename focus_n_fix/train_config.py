@@ -6,7 +6,7 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/train_config.html.md"""
 
 # %% auto #0
 __all__ = ['MAX_SEED', 'MAX_STEPS', 'MAX_BATCH', 'SPEEDS', 'SPEED_ONLY', 'WHERE_ONLY', 'TrainConfig', 'check_config',
-           'resolve_precision', 'base_dtype', 'stored_config', 'settings_diff']
+           'resolve_precision', 'base_dtype', 'stored_config', 'settings_diff', 'use_threads']
 
 # %% ../nbs/38_train_config.ipynb #61a455c1
 import dataclasses, json, math
@@ -51,11 +51,12 @@ class TrainConfig:
     checkpoint_every:int = 50      # steps between checkpoints (and one at the end)
     judge:str|None = None          # evaluation judge by name ('shapesworld': the oracle), or None
     out_dir:str = 'runs/train'     # the run folder
+    threads:int = 1                # CPU threads of the run's process (torch): fixed, so numbers do not depend on the machine's cores
     redo_stale:bool = False        # a run folder, bank or base-image cache made from other weights: set it aside and redo (else refuse)
 
 # %% ../nbs/38_train_config.ipynb #bc15a785
 MAX_SEED, MAX_STEPS, MAX_BATCH = 127, 1_000_000, 1024   # the noise-seed ranges below stay disjoint within these
-_AT_LEAST = dict(steps=0, bank_size=0, seed=0, K=0, batch_size=1, lora_rank=1, sample_steps=1, eval_seeds=1, checkpoint_every=1)
+_AT_LEAST = dict(steps=0, bank_size=0, seed=0, K=1, batch_size=1, lora_rank=1, sample_steps=1, eval_seeds=1, checkpoint_every=1, threads=1)
 _AT_MOST = dict(seed=MAX_SEED, steps=MAX_STEPS, batch_size=MAX_BATCH)
 
 def _check_numbers(c) -> None:
@@ -74,8 +75,9 @@ def _check_numbers(c) -> None:
             raise ValueError(f"{k}={v} must be {why}")
     if c.lora_alpha is not None and c.lora_alpha <= 0:
         raise ValueError(f"lora_alpha={c.lora_alpha} must be > 0, or None (then alpha = lora_rank)")
-    if not 0 <= c.K <= c.sample_steps:
-        raise ValueError(f"K={c.K} must lie in [0, sample_steps={c.sample_steps}]")
+    if not 1 <= c.K <= c.sample_steps:   # K = 0 would keep no graph: nothing to back-propagate the reward through
+        raise ValueError(f"K={c.K} must lie in [1, sample_steps={c.sample_steps}]: the reward's gradient flows through the last K "
+                         "sampling steps")
 
 SPEEDS = {'default': {}, 'fast': dict(merge_lora=True, compile_unet=True),                    # `speed` presets
           'max': dict(merge_lora=True, compile_unet=True, grad_checkpoint=True)}
@@ -117,7 +119,7 @@ def base_dtype(mixed_precision:str) -> torch.dtype:
     "The base weights' dtype for a `mixed_precision` setting ('auto': bf16 on a GPU that has it, else float32)."
     return _DTYPES[resolve_precision(mixed_precision)]
 
-SPEED_ONLY = ('compile_unet', 'merge_lora', 'grad_checkpoint', 'block_checkpoint', 'fsdp', 'speed')   # speed and memory, not results (up to rounding): a run may resume with them changed
+SPEED_ONLY = ('compile_unet', 'merge_lora', 'grad_checkpoint', 'block_checkpoint', 'fsdp', 'speed', 'threads')   # speed and memory, not results (up to rounding): a run may resume with them changed
 WHERE_ONLY = ('out_dir', 'checkpoint_every', 'bank_file', 'base_images', 'redo_stale')   # where and how often a run saves, caches, redoes
 
 def stored_config(f:Path, c:TrainConfig) -> dict:
@@ -129,3 +131,9 @@ def settings_diff(old:dict, c:TrainConfig, also:tuple=()) -> list[str]:
     new = json.loads(json.dumps(asdict(c)))
     skip = SPEED_ONLY + WHERE_ONLY + tuple(also)
     return [f'{k}: {old.get(k)!r} -> {v!r}' for k, v in new.items() if k not in skip and old.get(k) != v]
+
+# %% ../nbs/38_train_config.ipynb #56d9e16f
+def use_threads(c:TrainConfig) -> None:
+    "Run this process's CPU work on `c.threads` threads (torch's intra-op pool)."
+    if torch.get_num_threads() != c.threads:
+        torch.set_num_threads(c.threads)
