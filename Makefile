@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 # e.g. make train ARGS="-p steps 50 -p beta 0.5"
 train: install
 	mkdir -p runs
-	$(BIN)/papermill --log-output nbs/train.ipynb runs/train.ipynb $(ARGS)
+	$(BIN)/python tools/run_notebook.py runs/train.log 'make train' --log-output nbs/train.ipynb runs/train.ipynb $(ARGS)
 
 test: test-nbs test-py
 

@@ -10,7 +10,7 @@ __all__ = ['UNET_TARGETS', 'TRANSFORMER_TARGETS', 'ADAPTER', 'lora_targets', 'ad
 
 # %% ../nbs/29_lora.ipynb #15396fc4
 from contextlib import contextmanager
-import os, shutil
+import os
 from pathlib import Path
 import torch
 from diffusers import FluxTransformer2DModel, SD3Transformer2DModel
@@ -19,7 +19,7 @@ from peft.tuners.lora import LoraLayer
 from peft.utils import get_peft_model_state_dict
 from diffusers.utils import convert_state_dict_to_diffusers
 from .pipelines import denoiser, is_flow
-from .storage import canonical_header
+from .storage import canonical_header, tmp_name
 
 # %% ../nbs/29_lora.ipynb #f1134e58
 UNET_TARGETS = ('to_q', 'to_k', 'to_v', 'to_out.0')
@@ -113,8 +113,7 @@ def _adapter_layers(pipe) -> tuple[str, dict]:
 def save_adapter(pipe, run:Path):
     "Save the UNet's (or transformer's) LoRA adapter as `pytorch_lora_weights.safetensors` in `run` (same tensors, same bytes)."
     name, sd = _adapter_layers(pipe)
-    tmp = Path(run)/'.adapter.tmp'
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = tmp_name(Path(run)/'adapter')   # a name only this project writes: `clean_tmp` removes it if the process dies here
     meta = _sorted_meta(denoiser(pipe).peft_config['default'].to_dict())
     type(pipe).save_lora_weights(tmp, **{f'{name}_lora_layers': sd, f'{name}_lora_adapter_metadata': meta})
     for f in tmp.iterdir():

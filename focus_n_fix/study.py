@@ -6,11 +6,11 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/study.html.md"""
 
 # %% auto #0
 __all__ = ['STUDY_ASPECTS', 'ASPECT_TEXT', 'CHOICES', 'PAGE_CSS', 'PAGE_HTML', 'PAGE_JS', 'ANSWER_COLUMNS', 'KEY_FORMAT',
-           'RATER_ID', 'HUMAN', 'combined_pair', 'aspect_texts', 'read_eval', 'read_comparison', 'choose_pairs',
-           'png_bytes', 'digest', 'image_name', 'glitch_copy', 'degraded_copy', 'shown_left', 'rater_order',
-           'completion_code', 'page_html', 'build_study', 'read_key', 'read_page_items', 'answers_csv', 'read_answers',
-           'unblind', 'attention', 'ingest', 'study_table1', 'save_study_results', 'browser_missing', 'chromium_driver',
-           'screenshot', 'cli']
+           'RATER_ID', 'MAX_ROW_BYTES', 'HUMAN', 'combined_pair', 'aspect_texts', 'read_eval', 'read_comparison',
+           'choose_pairs', 'png_bytes', 'digest', 'image_name', 'glitch_copy', 'degraded_copy', 'shown_left',
+           'rater_order', 'completion_code', 'page_html', 'build_study', 'read_key', 'read_page_items', 'answers_csv',
+           'read_answers', 'unblind', 'attention', 'ingest', 'study_table1', 'save_study_results', 'browser_missing',
+           'chromium_driver', 'screenshot', 'cli']
 
 # %% ../nbs/72_study.ipynb #db2e1e19
 import argparse, csv, hashlib, io, json, os, random, re, secrets, shutil, subprocess, tempfile, time
@@ -22,7 +22,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from safetensors import safe_open
-from .storage import atomic_write, write_json
+from .storage import atomic_write, spreadsheet_safe, write_json
+from .runfolder import read_json
 from .grammar import COLOURS
 from .world import add_glitch
 from .oracle import analyse, classify_pixels
@@ -579,6 +580,21 @@ def _attention_items(cmp:dict, chosen:list, items:list, rng:random.Random, n_rep
         raise ValueError(f"found fewer than {n_known} base images to damage for known-answer pairs ({damage}); pass a smaller n_known")
     return entries
 
+# %% ../nbs/72_study.ipynb #6595f691
+def _check_study_out(out:Path, # the study folder build_study would write
+                     return_url:str|None, # the platform's completion link
+                    ):
+    "Refuse a folder of other files and a return link that is not a web address, before anything is written."
+    if return_url is not None and not re.fullmatch(r'https?://[^\s"\'<>`]+', return_url):
+        raise ValueError(f"return_url {return_url!r}: give the platform's https:// (or http://) completion link")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file; pass a folder for the study")
+    names = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if names and not ((out/'key.json').is_file() and read_json(out/'key.json', 'the key of a study').get('format') == KEY_FORMAT):
+        shown = ', '.join(names[:6]) + (f' and {len(names) - 6} more' if len(names) > 6 else '')
+        raise ValueError(f"{out} holds files this project did not write ({shown}); fnf-study build writes only into a new or "
+                         "empty folder, or a study folder it made: pass another folder")
+
 # %% ../nbs/72_study.ipynb #42e4eb23
 def build_study(runs:dict, # method -> evaluated run folder; all on the same (prompt, seed) pairs and base images
                 out:Path, # the study folder: page/ goes to raters, key.json stays with the organiser
@@ -597,6 +613,7 @@ def build_study(runs:dict, # method -> evaluated run folder; all on the same (pr
                ) -> dict: # the key
     "Write a blinded rating study of `runs` against their base images into `out`; return its key."
     out = Path(out)
+    _check_study_out(out, return_url)
     if experiment not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {experiment!r}; pass one of {list(EXPERIMENTS)}")
     aspects = tuple(aspects or STUDY_ASPECTS[experiment])
@@ -731,16 +748,49 @@ def _check_row(key:dict, f:Path, ln:int, r:list, rater:str|None) -> dict:
         _fail(f, ln, f"choice {d['choice']!r} is not one of {[c for c, _ in CHOICES]}")
     if d['left'] != shown_left(key['seed'], d['rater'], d['item']):
         _fail(f, ln, f"left slot {d['left']!r} is not the one the page showed rater {d['rater']!r} for item {d['item']!r}: the file was edited")
+    _check_numbers(key, f, ln, d)
     return {**d, 'file': str(f), 'line': ln}
 
+def _check_numbers(key:dict, f:Path, ln:int, d:dict):
+    "A row's position is a whole number within the page, its seconds a finite time of at most a day."
+    if not re.fullmatch(r'\d{1,6}', d['position']) or not 1 <= int(d['position']) <= len(key['items']):
+        _fail(f, ln, f"position {d['position']!r} is not a place on the page (1 to {len(key['items'])}): the file was edited")
+    try:
+        secs = float(d['seconds'])
+    except ValueError:
+        secs = float('nan')
+    if not (np.isfinite(secs) and 0 <= secs <= 86_400):
+        _fail(f, ln, f"seconds {d['seconds']!r} is not a time the page measured (0 to 86400): the file was edited")
+
+MAX_ROW_BYTES = 512   # an answers row is about 100 bytes: a file larger than this per expected row is refused unread
+
+def _rows(key:dict, f:Path):
+    "The rows of a returned file, read one at a time: a folder, an oversized file or one that is not UTF-8 is refused."
+    if f.is_dir():
+        _fail(f, None, "is a folder: pass the CSV files the study page saved")
+    n = len(key['items']) * len(key['aspects'])
+    if f.stat().st_size > MAX_ROW_BYTES * (n + 2):
+        _fail(f, None, f"holds {f.stat().st_size:,} bytes, more than {n} answers take (at most {MAX_ROW_BYTES * (n + 2):,}): "
+                       "pass the CSV file the page saved")
+    def lines(h):
+        for i, b in enumerate(h, 1):
+            try:
+                yield b.decode('utf-8-sig' if i == 1 else 'utf-8')
+            except UnicodeDecodeError as e:
+                _fail(f, i, f"is not UTF-8 text (byte {b[e.start]:#04x} at character {e.start + 1}): pass the CSV file the page "
+                            "saved, unedited")
+    with open(f, 'rb') as h:
+        yield from enumerate(csv.reader(lines(h)), 1)
+
 def _read_one(key:dict, f:Path) -> pd.DataFrame:
-    "The checked rows of one returned file."
-    text = Path(f).read_text(encoding='utf-8-sig')
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or tuple(c.strip() for c in rows[0]) != ANSWER_COLUMNS:
-        _fail(f, 1, f"is not the study page's header ({','.join(ANSWER_COLUMNS)}): pass the CSV files the page saved")
-    out, seen = [], {}
-    for ln, r in enumerate(rows[1:], 2):
+    "The checked rows of one returned file, stopping at the first bad line."
+    out, seen, f, header = [], {}, Path(f), False
+    for ln, r in _rows(key, f):
+        if ln == 1:
+            header = True
+            if tuple(c.strip() for c in r) != ANSWER_COLUMNS:
+                _fail(f, 1, f"is not the study page's header ({','.join(ANSWER_COLUMNS)}): pass the CSV files the page saved")
+            continue
         if not r:
             continue
         d = _check_row(key, f, ln, r, out[0]['rater'] if out else None)
@@ -749,6 +799,8 @@ def _read_one(key:dict, f:Path) -> pd.DataFrame:
             _fail(f, ln, f"item {k[0]!r}, aspect {k[1]!r} answered a second time (first on line {seen[k]})")
         seen[k] = ln
         out.append(d)
+    if not header:
+        _fail(f, None, f"is empty, not the study page's header ({','.join(ANSWER_COLUMNS)})")
     if not out:
         _fail(f, None, "holds no answers")
     df = pd.DataFrame(out)
@@ -837,6 +889,9 @@ def ingest(study:Path, # a study folder
            reversals:int=0, # attention rule: reversed votes on repeated pairs a kept rater may have
           ) -> dict: # key, answers, attention, ratings (kept raters), n_raters
     "Check the returned files of a study, apply the attention rule, and un-blind the kept raters' answers."
+    for k, v in (('known_misses', known_misses), ('reversals', reversals)):
+        if v < 0:
+            raise ValueError(f"{k}={v}: a count of allowed misses, 0 or more")
     key = read_key(study)
     answers = read_answers(study, files)
     att = attention(answers, key, known_misses, reversals)
@@ -852,6 +907,8 @@ def study_table1(result:dict, # what `ingest` returned
                  source:str|None=None, # who answered (None: 'human raters (n = <raters kept>)')
                 ) -> dict: # scores, table1, table1_extra, votes, agreement, mos, source
     "Table 1 of a human study: the analysis of 62_human_eval laid out as the simulated panel's Table 1."
+    if B < 10:
+        raise ValueError(f"B={B}: the bootstrap needs at least 10 resamples (default 10,000)")
     key, ratings = result['key'], result['ratings']
     s = summarise(ratings, key['aspects'][0], tuple(key['combined']), B=B, seed=seed, unit=item_prompt)
     source = source or f"{HUMAN} (n = {result['n_raters']})"
@@ -877,7 +934,7 @@ def save_study_results(result:dict, # what `ingest` returned
     key, src, files = result['key'], tables['source'], []
     for name, df in (('ratings', result['ratings']), ('attention', result['attention']), ('scores', tables['scores']),
                      ('votes', tables['votes']), ('agreement', tables['agreement'])):
-        atomic_write(out/f'{name}_{tag}.csv', df.to_csv(index=False))
+        atomic_write(out/f'{name}_{tag}.csv', spreadsheet_safe(df).to_csv(index=False))   # text from raters and prompts
         files.append(out/f'{name}_{tag}.csv')
     dropped = result['attention'][~result['attention'].kept]
     note = (f"{key['study']}, {key['experiment']} experiment, {key['n_pairs']} pairs per method, {src}; "

@@ -25,7 +25,8 @@ def test_missing_model_leaves_no_folder(tmp_path, args, msg):
     (['--model', './no/such/pipeline'], 'holds a run with other settings (model:'),
     (['--prompts', 'missing-prompts.txt'], "no such file and no named set"),
     (['--reward', 'no_such_reward'], 'unknown reward'),
-    (['--K', '9'], 'must lie in [0, sample_steps=4]'),
+    (['--K', '9'], 'must lie in [1, sample_steps=4]'),
+    (['--K', '0'], 'K=0 must be an integer >= 1'),
     (['--lora_rank', '8'], 'holds a run with other settings'),
 ])
 def test_clear_error_and_run_kept(used_run, args, msg):

@@ -55,5 +55,5 @@ def test_killed_run_resumes_exactly(reference, tmp_path, kills):
     assert got['adapter'].keys() == want['adapter'].keys() and got['adapter']
     assert all(got['adapter'][k].equal(want['adapter'][k]) for k in want['adapter'])
     assert got['log'] == want['log'] and got['eval'] == want['eval']
-    left = [p.name for p in d.rglob('*') if '.tmp' in p.name]
+    left = [p.name for p in d.rglob('*') if '.tmp' in p.name or p.name.startswith('.fnf-tmp-')]
     assert not left, left

@@ -210,3 +210,16 @@ def test_sigint_exits_with_one_line_and_resumes(tmp_path):
     assert fnf(tmp_path/'ref', *args).returncode == 0
     a, b = (load_file(tmp_path/x/'checkpoint-0000004'/'weights.safetensors') for x in ('run', 'ref'))
     assert a.keys() == b.keys() and all(a[k].equal(b[k]) for k in a)
+
+def test_user_temp_like_files_survive_a_continued_run(tmp_path):
+    "Issue 29: a user's `.notes.tmp1` in a finished run folder was deleted when the run was continued (`--steps 3`)."
+    d = tmp_path/'run'
+    assert fnf(d, *TINY).returncode == 0
+    mine = ['.notes.tmp1', '.draft.tmp.md', 'notes.txt', '.plot.png.tmp3']
+    for n in mine:
+        (d/n).write_text('mine')
+    r = fnf(d, *TINY[:-6], '--steps', '3', '--sample_steps', '4', '--eval_seeds', '1')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert all((d/n).read_text() == 'mine' for n in mine)
+    assert json.loads((d/'metrics.json').read_text())['train']['steps'] == 3
+    assert not [p.name for p in d.rglob('.fnf-tmp-*')]   # and the run left none of its own

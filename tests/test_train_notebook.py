@@ -1,5 +1,6 @@
 "`papermill nbs/train.ipynb` produces the run folder, and its adapter reproduces the tuned images in a fresh pipeline."
 import json
+import pytest
 import torch
 from safetensors import safe_open
 from conftest import BIN, REPO, SMALL, run
@@ -53,3 +54,19 @@ def test_sdxl_train_and_reload(tmp_path):
     r = run([BIN/'fnf-train', '--model', 'tiny-random-xl', '--out_dir', tmp_path/'xl', *SMALL, '--lr', '0.01'])
     assert r.returncode == 0, r.stderr[-3000:]
     reload_matches(tmp_path/'xl')
+
+@pytest.mark.parametrize('args,msg', [
+    (['-p', 'stpes', '2'], "ValueError: unknown parameter 'stpes' (did you mean 'steps'?)"),
+    (['-p', 'steps', 'abc'], "steps"),
+    (['-p', 'out_dir', ''], "out_dir ''"),
+])
+def test_make_train_parameter_error_is_one_line(tmp_path, args, msg):
+    "Issue 29: a mistyped parameter of make train ends with the notebook's message as the last line, no traceback; it goes to the log."
+    log = tmp_path/'train.log'
+    r = run([BIN/'python', REPO/'tools'/'run_notebook.py', log, 'make train', '--log-output', REPO/'nbs'/'train.ipynb',
+             tmp_path/'out.ipynb', *args], timeout=300)
+    assert r.returncode != 0
+    assert 'Traceback' not in r.stderr, r.stderr[-3000:]
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith('make train: error: ') and msg in last, last
+    assert 'Traceback' in log.read_text()   # papermill's whole output is kept
