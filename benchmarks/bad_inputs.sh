@@ -37,6 +37,26 @@ FOCUS_N_FIX_KILL_AT=step.logged:1:STOP $B/fnf-train $TINY --out_dir two --steps 
 while [ "$(awk '{print $3}' /proc/$first/stat 2>/dev/null)" != T ]; do sleep 0.2; done
 case1 "second fnf-train on the same out_dir" $B/fnf-train $TINY --out_dir two --steps 6
 kill -CONT $first; wait $first; echo "| (first run's log.jsonl steps) | $? | $($B/python -c "import json;print([json.loads(l)['step'] for l in open('two/log.jsonl')])") |"
+# Issue 29 (second round): the inputs mended so far, each pinned by the test named in the closing note.
+case1 "--K 0" $B/fnf-train $TINY --out_dir r_k0 --K 0
+echo "| (r_k0 exists) | | $([ -e r_k0 ] && echo yes || echo no) |"
+cp -r fin fin4; echo mine > fin4/.notes.tmp1; echo mine > fin4/notes.txt
+case1 "finished run with a user's .notes.tmp1, continued --steps 3" $B/fnf-train $TINY --out_dir fin4 --steps 3
+echo "| (left in fin4) | | $(ls -A fin4 | grep -i notes | tr '\n' ' ') |"
+case1 "make train -p stpes 2 (last line)" $B/python "$R/tools/run_notebook.py" mt.log 'make train' --log-output "$R/nbs/train.ipynb" mt.ipynb -p stpes 2
+mkdir -p study/page && echo mine > study/page/study.html
+case1 "fnf-study build into a folder holding page/study.html" $B/fnf-study build study --run m=fin
+echo "| (study/page/study.html) | | $(cat study/page/study.html) |"
+case1 "fnf-study build --return_url javascript:" $B/fnf-study build study2 --run m=fin --return_url 'javascript:alert(document.domain)//'
+case1 "fnf-study ingest --known_misses -5" $B/fnf-study ingest study answers.csv --known_misses -5
+case1 "--out_dir of 300 characters" $B/fnf-train $TINY --out_dir "$(printf 'r%.0s' $(seq 300))"
+echo notes > notes.txt; case1 "--bank_file a text file (--redo_stale True)" $B/fnf-train $TINY --out_dir r_b --bank_size 4 --bank_file notes.txt --redo_stale True
+case1 "--base_images an adapter" $B/fnf-train $TINY --out_dir r_b --base_images fin/pytorch_lora_weights.safetensors
+mkdir -p pdir; case1 "--prompts a folder" $B/fnf-train $TINY --out_dir r_b --prompts pdir
+case1 "--prompts /dev/null" $B/fnf-train $TINY --out_dir r_b --prompts /dev/null
+printf 'Prompt\n"unterminated,x\n' > bad.csv; case1 "CSV prompts with an unterminated quote" $B/fnf-train $TINY --out_dir r_b --prompts bad.csv
+case1 "--lora_rank 100000" $B/fnf-train $TINY --out_dir r_b --lora_rank 100000
+echo "| (r_b exists) | | $([ -e r_b ] && echo yes || echo no) |"
 $B/python - <<'PY'
 import io, json, tempfile
 from pathlib import Path

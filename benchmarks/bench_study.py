@@ -7,7 +7,7 @@
 Makes (or reuses) training-free runs on the first `--n_pairs` distinct prompts of `artifact_eval` with the paper
 pipeline's sampler settings (20 DDIM steps, CFG 3), builds a study of them (the paper's 3 concept aspects, 1 repeated
 and 2 known-answer pairs), and opens its page `--loads` times, each in a fresh headless Chromium with a fresh profile,
-at `study.html?rater=bench` (the page starts at once, as behind a crowdsourcing link). Prints the page's size and,
+at `study.html?rater=bench&token=...` (the page starts at once, as behind a crowdsourcing link). Prints the page's size and,
 per load, the page's own clock (performance.now(), from navigation start) when the first pair's two images were
 decoded, and the DOMContentLoaded and load events; the browser's start-up is timed apart.
 """
@@ -15,7 +15,7 @@ import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 from focus_n_fix.methods import run
 from focus_n_fix.prompts import load_prompts
-from focus_n_fix.study import browser_missing, build_study, chromium_driver, screenshot
+from focus_n_fix.study import browser_missing, build_study, chromium_driver, read_tokens, screenshot
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,7 +59,7 @@ def main():
             start = time.time() - t0
             try:
                 t0 = time.time()
-                d.get(page.resolve().as_uri() + '?rater=bench')
+                d.get(page.resolve().as_uri() + f'?rater=bench&token={read_tokens(study)[0]}')
                 while d.execute_script('return window.fnfFirstItem === undefined'):
                     time.sleep(0.005)
                 wall = time.time() - t0

@@ -17,7 +17,8 @@ from pathlib import Path
 import torch
 from accelerate import Accelerator
 from .storage import (append_jsonl, atomic_write, canonical_header, clean_tmp, fault_point, load_checkpoint,
-                                 optimizer_from_flat, read_jsonl, restore, save_checkpoint, write_json)
+                                 optimizer_from_flat, read_jsonl, restore, safetensors_meta, save_checkpoint,
+                                 write_json)
 from .runfolder import (Progress, RunLock, check_run_dir, files_fingerprint, main_process, read_json, set_aside,
                                    reuse_decision, sha256, writing)
 from .train_config import (TrainConfig, base_dtype, check_config, resolve_precision, settings_diff, stored_config,
@@ -143,6 +144,8 @@ def setup(c:TrainConfig|None=None, **overrides) -> Session:
     if main_process():
         check_run_dir(run)   # a folder of other work is refused before anything is loaded
         fresh_or_aside(run, c, fp)
+        if c.bank_file and Path(c.bank_file).exists():   # a user's file that is not a bank: refused before the folder is written
+            safetensors_meta(c.bank_file, ('prompts', 'seeds', 'info'), 'a reference bank (bank_file)')
     mp = resolve_precision(c.mixed_precision)
     acc = Accelerator(cpu=not torch.cuda.is_available(), mixed_precision=mp)
     if c.batch_size * acc.num_processes > 4096:
@@ -311,9 +314,12 @@ class TrainingStopped(RuntimeError):
 def _stop(s, why:str):
     "Raise TrainingStopped for session `s`, saying what is kept and what to do."
     ck = load_checkpoint(s.run) if s.acc.is_main_process else None
-    kept = f"its last good checkpoint (step {ck['state']['step']}) is kept" if ck else "no checkpoint was written yet"
-    raise TrainingStopped(f"step {s.state['step'] + 1}: {why}; the run stopped and {kept} in {s.run}. Check the reward "
-                          "(does it return NaN or inf?), lower lr or keep grad_clip on, then start again in a new out_dir")
+    kept = (f"its last good checkpoint (step {ck['state']['step']}) is kept" + ("" if s.state['step'] > s.state['skipped'] else
+            ", though no step has moved the adapter from where it started") if ck else "no checkpoint was written yet")
+    causes = ([f"guidance={s.c.guidance:g}, far above the usual 1 to 15, overflows the sampler"] if s.c.guidance > 100 else []) + [
+              "the reward (does it return NaN or inf?)", "lr (lower it) and grad_clip (keep it on)"]
+    raise TrainingStopped(f"step {s.state['step'] + 1}: {why}; the run stopped and {kept} in {s.run}. Check "
+                          f"{'; '.join(causes)}; then start again in a new out_dir")
 
 # %% ../nbs/40_finetune.ipynb #da4cf6c8
 def train_step(s:Session) -> dict:

@@ -39,9 +39,15 @@ def add_lora(unet, # a UNet2DConditionModel, or SD3's / FLUX's transformer; its 
              dtype:torch.dtype=torch.float32, # the adapter's dtype, whatever the model's
             ) -> list[torch.nn.Parameter]: # the trainable LoRA parameters
     "Freeze `unet` and add a LoRA adapter; return its parameters."
+    targets = list(targets or lora_targets(unet))
+    widths = [min(m.in_features, m.out_features) for n, m in unet.named_modules()
+              if isinstance(m, torch.nn.Linear) and any(n == t or n.endswith('.' + t) for t in targets)]
+    if widths and rank > min(widths):   # a rank above a layer's width adds parameters, not capacity
+        raise ValueError(f"lora_rank={rank} is larger than the narrowest layer it adapts ({min(widths)} features): pass "
+                         f"lora_rank <= {min(widths)}")
     unet.requires_grad_(False)
     unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank if alpha is None else alpha, init_lora_weights='gaussian',
-                                target_modules=list(targets or lora_targets(unet))))
+                                target_modules=targets))
     params = [p for p in unet.parameters() if p.requires_grad]
     for p in params:
         p.data = p.data.to(dtype)

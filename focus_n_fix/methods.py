@@ -9,13 +9,12 @@ __all__ = ['TRAINED', 'TRAINING_FREE', 'METHODS', 'RunConfig', 'check_run_config
            'cached_base', 'run', 'load_run_pipeline', 'evaluate_run', 'cli']
 
 # %% ../nbs/54_methods.ipynb #692abd3c
-import argparse, csv, dataclasses, json, sys, time
+import argparse, csv, dataclasses, errno, json, sys, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import torch
-from safetensors import safe_open
 from safetensors.torch import load_file
-from .storage import atomic_save, clean_tmp, write_json
+from .storage import atomic_save, clean_tmp, safetensors_meta, write_json
 from .runfolder import (RunLock, RunLocked, changed_files, inside, main_process, read_json, reuse_decision,
                                    writing)
 from .settings import coerce_settings, read_settings_file
@@ -133,8 +132,8 @@ def cached_base(c:RunConfig, prompts:list[str], seeds:list[int], draw_base) -> t
     key = dict(model=c.model, prompts=prompts, seeds=seeds, steps=c.sample_steps, guidance=c.guidance,
                base_adapter=c.base_adapter, weights=dict(model=fp['model'], base_adapter=fp['base_adapter']))
     if f.is_file():
-        with safe_open(f, 'pt') as h:
-            stale_cache(f, json.loads(h.metadata()['key']), key, c.redo_stale, 'base images (model, pairs, sampler)')
+        meta = safetensors_meta(f, ('key',), 'a cache of base images (base_images)')
+        stale_cache(f, json.loads(meta['key']), key, c.redo_stale, 'base images (model, pairs, sampler)')
     if not f.is_file():
         f.parent.mkdir(parents=True, exist_ok=True)
         with RunLock(f.parent, f'.{f.name}.lock', wait=True):   # runs started together draw it once
@@ -208,6 +207,8 @@ def run(c:RunConfig|None=None, **overrides) -> dict:
     judge = load_judge(c.judge)
     resolve_name(c.reward, REWARD_GROUP, REWARDS, 'reward')   # an unknown reward is refused before the folder is touched
     prompts, seeds = eval_pairs(load_prompts(c.eval_prompts or c.prompts), c.eval_seeds)
+    if c.base_images and Path(c.base_images).exists():      # a user's file that is not the cache: refused before anything
+        safetensors_meta(c.base_images, ('key',), 'a cache of base images (base_images)')
     done = finished(c)
     if done is not None:
         return done
@@ -261,6 +262,8 @@ def evaluate_run(run:Path, # a finished run folder
                  trust_run_config:bool=False, # allow 'package.module:attr' reward and judge names from the run's config.json
                 ) -> dict:
     "Evaluate the model of finished run `run` on `eval_prompts` into `run/name`; return that evaluation's metrics."
+    if not (isinstance(eval_seeds, int) and eval_seeds >= 1):
+        raise ValueError(f"eval_seeds={eval_seeds!r}: images per prompt, an integer >= 1")
     out = inside(Path(run), name, 'evaluation name')
     if (out/'metrics.json').is_file():
         return verified(out, read_json(out/'metrics.json', 'the metrics of an evaluation'))['eval']
@@ -319,4 +322,9 @@ def cli(argv:list[str]|None=None):
         raise SystemExit(130) from None
     except (FileNotFoundError, ValueError, RunLocked, TrainingStopped) as e:
         raise SystemExit(f"fnf-train: error: {e}") from e
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.ENAMETOOLONG, errno.EROFS):
+            raise
+        raise SystemExit(f"fnf-train: error: {e.strerror} ({e.filename}); free space (or shorten the path) and run the same "
+                         "command again: a run resumes from its last checkpoint") from e
     print(json.dumps(m, indent=1))

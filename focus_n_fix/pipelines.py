@@ -11,7 +11,7 @@ __all__ = ['TINY', 'bpe_tokenizer', 'char_tokenizer', 'sd_scheduler', 'build_pip
            'encode_uncond']
 
 # %% ../nbs/20_pipelines.ipynb #29d0d4b1
-import inspect, json, os, string, tempfile
+import importlib, inspect, json, os, string, tempfile, warnings
 from pathlib import Path
 import torch
 from diffusers import (AutoencoderKL, DDIMScheduler, DiffusionPipeline, FlowMatchEulerDiscreteScheduler, FluxPipeline,
@@ -20,6 +20,7 @@ from diffusers import (AutoencoderKL, DDIMScheduler, DiffusionPipeline, FlowMatc
 from transformers import (CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer, T5Config,
                           T5EncoderModel, T5Tokenizer)
 from .prompts import data_dir
+from .runfolder import read_json
 
 # %% ../nbs/20_pipelines.ipynb #32f260b4
 def bpe_tokenizer(tokens:list[str], # the vocabulary, in id order
@@ -201,6 +202,15 @@ def _from_pretrained(model:str, **kw):
         kw |= dict(safety_checker=None, requires_safety_checker=False)
     return DiffusionPipeline.from_pretrained(model, **kw)
 
+def _check_model_index(folder:Path):
+    "Refuse a pipeline folder whose model_index.json is not JSON or names a class its library does not have."
+    idx = read_json(folder/'model_index.json', 'the index of a diffusers pipeline')
+    named = [('diffusers', idx.get('_class_name'))] + [tuple(v) for v in idx.values() if isinstance(v, list) and len(v) == 2]
+    for lib, cls in named:
+        if lib in ('diffusers', 'transformers') and cls is not None and not hasattr(importlib.import_module(lib), str(cls)):
+            raise ValueError(f"{folder/'model_index.json'} names {lib} class {cls!r}, which {lib} "
+                             f"{importlib.import_module(lib).__version__} does not have; restore the file, or upgrade {lib}")
+
 def _from_hub(m:str, dtype):
     "A hub id from the local cache; downloaded only when online; `ModelNotFound` otherwise."
     try:
@@ -241,6 +251,7 @@ def load_pipeline(model:str, # 'shapesworld', a name in `TINY`, a pipeline folde
         if not (Path(m)/'model_index.json').is_file():
             raise ModelNotFound(f"{m} is a folder but not a diffusers pipeline (no model_index.json); "
                                 "save one with `pipe.save_pretrained(folder)`.")
+        _check_model_index(Path(m))
         pipe = _from_pretrained(m, dtype=dtype)
     elif m.startswith(('/', '.', '~')) or m.count('/') != 1 or Path(m).suffix:
         raise ModelNotFound(f"model {m!r}: no such folder. Pass one of {', '.join(TINY)}, a folder holding a diffusers "
@@ -274,9 +285,18 @@ def is_xl(pipe) -> bool:
     "Whether `pipe` is an SDXL pipeline (a UNet and two text encoders)."
     return getattr(pipe, 'unet', None) is not None and getattr(pipe, 'text_encoder_2', None) is not None
 
+_cut = set()   # prompts already reported as cut by a tokenizer's window
+
 def _tokens(tok, prompts, device):
-    return tok(list(prompts), padding='max_length', max_length=tok.model_max_length, truncation=True,
-               return_tensors='pt').input_ids.to(device)
+    "Token ids padded and cut to the tokenizer's window, as diffusers' pipelines do; a prompt cut is reported once."
+    n = tok.model_max_length
+    long = [p for p, ids in zip(prompts, tok(list(prompts), truncation=False, verbose=False).input_ids) if len(ids) > n]
+    new = [p for p in dict.fromkeys(long) if (n, p) not in _cut]
+    if new:
+        _cut.update((n, p) for p in new)
+        warnings.warn(f"{len(new)} prompt(s) longer than the text encoder's {n} tokens were cut to fit, as diffusers' "
+                      f"pipelines cut them (e.g. {new[0][:60]!r}...)", stacklevel=3)
+    return tok(list(prompts), padding='max_length', max_length=n, truncation=True, return_tensors='pt').input_ids.to(device)
 
 # %% ../nbs/20_pipelines.ipynb #1b89ae3a
 def t5_length(pipe) -> int:

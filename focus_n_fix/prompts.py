@@ -36,8 +36,14 @@ def named_sets() -> list[str]:
 def read_prompt_table(path:Path) -> list[dict]:
     "Rows of a TSV/CSV prompt table as dicts; it must have a `Prompt` column."
     path = Path(path)
-    with open(path, newline='', encoding='utf-8') as f:
-        rows = list(csv.DictReader(f, delimiter='\t' if path.suffix == '.tsv' else ','))
+    tsv = path.suffix == '.tsv'
+    with open(path, newline='', encoding='utf-8') as f:   # TSV: no quoting (PartiPrompts keeps '"G I G G L E" painted ...')
+        r = csv.DictReader(f, delimiter='\t', quoting=csv.QUOTE_NONE) if tsv else csv.DictReader(f, strict=True)
+        try:
+            rows = list(r)
+        except csv.Error as e:   # a CSV with a broken quote would otherwise run lines together silently
+            raise ValueError(f"{path}, line {r.reader.line_num}: {e}; quote a prompt that holds a comma, and close "
+                             "every quote") from None
     if rows and 'Prompt' not in rows[0]:
         raise ValueError(f"{path} has no 'Prompt' column (columns: {list(rows[0])}); "
                          "a prompt table needs a header row with a 'Prompt' column, as PartiPrompts.tsv has.")
@@ -66,6 +72,9 @@ def load_prompts(prompts:str|list[str], # a list, a name of `named_sets()`, or a
         if not path.is_file():
             shipped = (data_dir()/'prompts'/f'{prompts}{e}' for e in ('.tsv', '.csv', '.txt'))
             path = next((f for f in shipped if f.is_file()), path)
+        if path.exists() and not path.is_file():
+            raise ValueError(f"prompts {str(prompts)!r} is {'a folder' if path.is_dir() else 'not a regular file'}; pass a "
+                             ".txt file with one prompt a line, or a .tsv/.csv with a 'Prompt' column")
         if not path.is_file():
             raise FileNotFoundError(f"prompts {str(prompts)!r}: no such file and no named set; "
                                     f"pass a .txt/.tsv/.csv path or one of {named_sets()}")

@@ -12,9 +12,8 @@ import functools, json, random
 from dataclasses import dataclass
 from pathlib import Path
 import torch
-from safetensors import safe_open
 from safetensors.torch import load_file
-from .storage import atomic_save
+from .storage import atomic_save, safetensors_meta
 from .objective import check_mask
 from .lora import base_model
 from .pipelines import denoiser
@@ -71,8 +70,7 @@ def save_bank(bank:RefBank, path:Path, info:dict|None=None):
 
 def load_bank(path:Path) -> tuple[RefBank, dict]:
     "A bank written by `save_bank`, and its `info`."
-    with safe_open(path, 'pt') as f:
-        meta = f.metadata()
+    meta = safetensors_meta(path, ('prompts', 'seeds', 'info'), 'a reference bank')
     t = load_file(path)
     return RefBank(json.loads(meta['prompts']), json.loads(meta['seeds']), t['ref'], t['mask']), json.loads(meta['info'])
 

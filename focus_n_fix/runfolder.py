@@ -60,6 +60,10 @@ def check_run_dir(run:str|Path, # the run folder a run would write into
     run = Path(run)
     if run.resolve() in (Path.cwd().resolve(), Path(run.resolve().anchor)):
         raise ValueError(f"out_dir {str(run)!r} is the current directory or the file system's root; pass a folder of the run's own")
+    long = [q for q in run.resolve().parts if len(q.encode()) > 255]
+    if long or len(str(run.resolve()).encode()) > 4000:
+        raise ValueError(f"out_dir {str(run)[:60]!r}...: " + (f"a folder name of {len(long[0].encode())} bytes; file systems allow "
+                         "255" if long else "the path is longer than file systems allow") + "; pass a shorter out_dir")
     if run.exists() and not run.is_dir():
         raise ValueError(f"out_dir {str(run)!r} is a file, not a folder; pass a folder for the run")
     where = _nearest_existing(run.resolve())

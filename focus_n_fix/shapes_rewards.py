@@ -19,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import load_file
 from .storage import atomic_save, write_json
+from .runfolder import read_json
 from .prompts import data_dir
 from .metrics import iou, roc_auc
 from .masks import gaussian_blur, heatmap_mask
@@ -306,12 +307,20 @@ def load_reward_net(path:Path, device=None) -> PixelNet:
     p = Path(path)
     if not p.with_suffix('.safetensors').is_file():
         raise FileNotFoundError(f"no reward model at {p.with_suffix('.safetensors')}; train it with nbs/reward_models.ipynb")
-    info = json.loads(p.with_suffix('.json').read_text())
+    info = read_json(p.with_suffix('.json'), 'the description of a reward model')
     arch = info.get('arch', 'pixelnet')
     if arch not in ARCHS:
         raise ValueError(f"{p.with_suffix('.json')} names architecture {arch!r}; this library knows {list(ARCHS)}")
-    net = ARCHS[arch](info['width'])
-    net.load_state_dict(load_file(p.with_suffix('.safetensors')))
+    net, fix = ARCHS[arch](info['width']), "restore both files (git checkout data/rewards) or retrain with nbs/reward_models.ipynb"
+    try:
+        weights = load_file(p.with_suffix('.safetensors'))
+    except Exception as e:   # truncated or not safetensors
+        raise ValueError(f"{p.with_suffix('.safetensors')} is not a readable safetensors file ({type(e).__name__}); {fix}") from e
+    try:
+        net.load_state_dict(weights)
+    except RuntimeError as e:   # the json's width or architecture is not the weights'
+        raise ValueError(f"{p.with_suffix('.safetensors')} does not fit {p.with_suffix('.json').name} (arch {arch!r}, width "
+                         f"{info['width']}): {str(e).splitlines()[-1].strip()}; {fix}") from e
     net.requires_grad_(False)
     return net.eval().to(device or 'cpu')
 

@@ -6,11 +6,12 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/storage.html.md"""
 
 # %% auto #0
 __all__ = ['KILL_ENV', 'TMP_PREFIX', 'TMP_RE', 'CKPT_RE', 'fault_point', 'tmp_name', 'atomic_write', 'json_safe', 'write_json',
-           'canonical_header', 'atomic_save', 'clean_tmp', 'append_jsonl', 'read_jsonl', 'optimizer_to_flat',
-           'optimizer_from_flat', 'save_checkpoint', 'load_checkpoint', 'restore', 'spreadsheet_safe']
+           'canonical_header', 'atomic_save', 'safetensors_meta', 'clean_tmp', 'append_jsonl', 'read_jsonl',
+           'optimizer_to_flat', 'optimizer_from_flat', 'save_checkpoint', 'load_checkpoint', 'restore',
+           'spreadsheet_safe']
 
 # %% ../nbs/00_storage.ipynb #fb0e876e
-import json, math, os, re, shutil, signal
+import errno, json, math, os, re, shutil, signal
 from pathlib import Path
 import torch
 from safetensors import safe_open
@@ -92,13 +93,36 @@ def atomic_save(tensors:dict, # name -> tensor
                ):
     "`safetensors.save_file` through a temporary file and an atomic rename; the same tensors always give the same bytes."
     path, tmp = Path(path), tmp_name(path)
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, metadata=metadata)
+    try:
+        save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, metadata=metadata)
+    except Exception as e:   # safetensors reports a full disk as its own error: make it the OSError every other write raises
+        if 'No space left' not in str(e):
+            raise
+        raise OSError(errno.ENOSPC, 'No space left on device', str(path)) from e
     umask = os.umask(0); os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)   # safetensors creates its file 0600; a file here gets the usual mode, like `atomic_write`'s
     canonical_header(tmp)
     _fsync(tmp)
     fault_point('atomic')
     os.replace(tmp, path)
+
+# %% ../nbs/00_storage.ipynb #e5a6c019
+def safetensors_meta(path:Path, # a .safetensors file the project wrote
+                     keys:tuple, # the metadata keys it must hold
+                     what:str, # what it should be, for the error: 'a reference bank'
+                    ) -> dict:
+    "The metadata of a project-written safetensors file, or a ValueError naming the file, what it should be and what to do."
+    try:
+        with safe_open(path, 'pt') as f:
+            meta = f.metadata() or {}
+    except Exception as e:   # a text file, a truncated file, a folder
+        raise ValueError(f"{path} is not {what}: not a readable safetensors file ({type(e).__name__}); pass another file, "
+                         "or move it away") from e
+    missing = [k for k in keys if k not in meta]
+    if missing:
+        raise ValueError(f"{path} is not {what}: a safetensors file without {', '.join(missing)} in its header (another "
+                         "kind of file); pass another file, or move it away")
+    return meta
 
 # %% ../nbs/00_storage.ipynb #6621fc88
 TMP_RE = re.compile(r'\.fnf-tmp-.+|\.checkpoint-\d{7}\.tmp|\.[\w.-]+\.(json|jsonl|csv|safetensors)\.tmp\d+')   # `tmp_name`'s; the old names of the project's files

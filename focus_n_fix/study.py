@@ -6,11 +6,11 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/study.html.md"""
 
 # %% auto #0
 __all__ = ['STUDY_ASPECTS', 'ASPECT_TEXT', 'CHOICES', 'PAGE_CSS', 'PAGE_HTML', 'PAGE_JS', 'ANSWER_COLUMNS', 'KEY_FORMAT',
-           'RATER_ID', 'MAX_ROW_BYTES', 'HUMAN', 'combined_pair', 'aspect_texts', 'read_eval', 'read_comparison',
-           'choose_pairs', 'png_bytes', 'digest', 'image_name', 'glitch_copy', 'degraded_copy', 'shown_left',
-           'rater_order', 'completion_code', 'page_html', 'build_study', 'read_key', 'read_page_items', 'answers_csv',
-           'read_answers', 'unblind', 'attention', 'ingest', 'study_table1', 'save_study_results', 'browser_missing',
-           'chromium_driver', 'screenshot', 'cli']
+           'TOKENS', 'RATER_ID', 'MAX_ROW_BYTES', 'HUMAN', 'combined_pair', 'aspect_texts', 'read_eval',
+           'read_comparison', 'choose_pairs', 'png_bytes', 'digest', 'image_name', 'glitch_copy', 'degraded_copy',
+           'shown_left', 'rater_order', 'completion_code', 'page_html', 'issue_tokens', 'read_tokens', 'build_study',
+           'read_key', 'read_page_items', 'answers_csv', 'read_answers', 'unblind', 'attention', 'ingest',
+           'study_table1', 'save_study_results', 'browser_missing', 'chromium_driver', 'screenshot', 'cli']
 
 # %% ../nbs/72_study.ipynb #db2e1e19
 import argparse, csv, hashlib, io, json, os, random, re, secrets, shutil, subprocess, tempfile, time
@@ -205,9 +205,11 @@ def rater_order(items:list[dict], # the page's items: id, x, y (image names)
         out.append(it['id'])
     return out
 
-def completion_code(study:str, rater:str, answers:list[tuple]) -> str:
-    "The completion code of a rater's answers, each (item, aspect, choice, left slot)."
-    h = digest(f'{study}|{rater}|' + '\n'.join(sorted(':'.join(map(str, a)) for a in answers))).upper()
+def completion_code(study:str, rater:str, answers:list[tuple], # each (item, aspect, choice, left slot)
+                    token:str='', # the rater's token, from the link the study issued (never in the page)
+                   ) -> str:
+    "The completion code of a rater's answers: keyed by the token, so only a holder of an issued link can make one."
+    h = digest(f'{token}|{study}|{rater}|' + '\n'.join(sorted(':'.join(map(str, a)) for a in answers))).upper()
     return f'{h[:5]}-{h[5:10]}'
 
 # %% ../nbs/72_study.ipynb #da11d5d7
@@ -373,6 +375,8 @@ window.fnfStudy = {sha256hex: sha256hex, sideOf: sideOf, orderOf: orderOf};
 const byId = Object.fromEntries(S.items.map((it) => [it.id, it]));
 const NS = 'fnf-study/' + S.study + '/';
 const RATER = /^[A-Za-z0-9_.@-]{1,64}$/;
+const TOKEN = new URLSearchParams(location.search).get('token') || '';   // the rater's link carries it; the page never holds one
+const TOKEN_OK = /^[A-Za-z0-9_-]{8,64}$/.test(TOKEN);
 let store = null;
 try { localStorage.setItem(NS + 'probe', '1'); localStorage.removeItem(NS + 'probe'); store = localStorage; } catch (e) { store = null; }
 const read = (k) => { try { return store ? JSON.parse(store.getItem(NS + k)) : null; } catch (e) { return null; } };
@@ -391,6 +395,7 @@ function resumeNote() {
 }
 function begin() {
   const r = $('rater').value.trim();
+  if (!TOKEN_OK) { $('start-error').textContent = 'This link lacks its rater token (?token=...): open the link the study gave you.'; return; }
   if (!RATER.test(r)) { $('start-error').textContent = 'Enter your rater ID: 1 to 64 letters, digits or . _ @ -'; return; }
   st = read('rater/' + r) || {rater: r, order: orderOf(r), pos: 0, answers: {}, seconds: {}, done: false};
   write('last', r);
@@ -451,11 +456,11 @@ function answersCsv() {
     for (const a of S.aspects) {
       const c = st.answers[id][a.name];
       keys.push([id, a.name, c, left].join(':'));
-      rows.push([S.study, st.rater, id, p + 1, a.name, c, left, (st.seconds[id] || 0).toFixed(1)]);
+      rows.push([S.study, st.rater, TOKEN, id, p + 1, a.name, c, left, (st.seconds[id] || 0).toFixed(1)]);
     }
   });
   keys.sort();
-  const hx = sha256hex(S.study + '|' + st.rater + '|' + keys.join('\n')).toUpperCase();
+  const hx = sha256hex(TOKEN + '|' + S.study + '|' + st.rater + '|' + keys.join('\n')).toUpperCase();
   const code = hx.slice(0, 5) + '-' + hx.slice(5, 10);
   return [code, S.columns.join(',') + '\n' + rows.map((r) => r.concat([code]).join(',')).join('\n') + '\n'];
 }
@@ -533,7 +538,7 @@ init();
 '''
 
 # %% ../nbs/72_study.ipynb #9e5a5789
-ANSWER_COLUMNS = ('study', 'rater', 'item', 'position', 'aspect', 'choice', 'left', 'seconds', 'code')
+ANSWER_COLUMNS = ('study', 'rater', 'token', 'item', 'position', 'aspect', 'choice', 'left', 'seconds', 'code')
 
 def page_html(data:dict, # study, title, seed, aspects, items, images, return_url
               width:int=256, # displayed image width in CSS pixels
@@ -595,6 +600,28 @@ def _check_study_out(out:Path, # the study folder build_study would write
         raise ValueError(f"{out} holds files this project did not write ({shown}); fnf-study build writes only into a new or "
                          "empty folder, or a study folder it made: pass another folder")
 
+# %% ../nbs/72_study.ipynb #986fe445
+TOKENS = 'tokens.json'   # in a study folder, beside key.json and never in the page: the rater tokens the study issued
+
+def issue_tokens(study:Path, # a study folder
+                 n:int, # rater links to issue
+                ) -> list[str]: # every token the study has issued
+    "Issue rater tokens up to `n` (those already issued are kept) and write one link per token into `links.txt`."
+    f = Path(study)/TOKENS
+    old = read_json(f, 'the rater tokens of a study').get('tokens', []) if f.is_file() else []
+    toks = old + [secrets.token_urlsafe(12) for _ in range(max(0, n - len(old)))]
+    if toks != old:
+        write_json(f, dict(format=KEY_FORMAT, tokens=toks))
+    atomic_write(Path(study)/'links.txt', ''.join(f'page/study.html?token={t}\n' for t in toks))
+    return toks
+
+def read_tokens(study:Path) -> list[str]:
+    "The rater tokens a study folder issued."
+    f = Path(study)/TOKENS
+    if not f.is_file():
+        raise FileNotFoundError(f"{study} holds no {TOKENS}: answers are accepted only from the links build_study issued")
+    return read_json(f, 'the rater tokens of a study')['tokens']
+
 # %% ../nbs/72_study.ipynb #42e4eb23
 def build_study(runs:dict, # method -> evaluated run folder; all on the same (prompt, seed) pairs and base images
                 out:Path, # the study folder: page/ goes to raters, key.json stays with the organiser
@@ -610,6 +637,7 @@ def build_study(runs:dict, # method -> evaluated run folder; all on the same (pr
                 title:str='Which image is better?',
                 return_url:str|None=None, # a crowdsourcing platform's completion link; the code is appended
                 secret:str|None=None, # the blinding secret (None: new, or the one in out/key.json)
+                n_raters:int=30, # rater links issued (one token each, `issue_tokens`); more can be issued later
                ) -> dict: # the key
     "Write a blinded rating study of `runs` against their base images into `out`; return its key."
     out = Path(out)
@@ -637,12 +665,14 @@ def build_study(runs:dict, # method -> evaluated run folder; all on the same (pr
     items += _attention_items(cmp, chosen, items, rng, n_repeats, n_known, 'glitch' if world == 'shapesworld' else 'degrade')
     for k, it in enumerate(items):
         it.setdefault('id', digest(f'{secret}|{it["kind"]}|{k}')[:10])
-    return _write_study(out, items, dict(
+    key = _write_study(out, items, dict(
         format=KEY_FORMAT, study=study, name=name, secret=secret, seed=seed, experiment=experiment, aspects=list(aspects),
         combined=list(combined_pair(aspects)), world=world, methods={m: str(r) for m, r in runs.items()},
         n_pairs=len(chosen), n_distinct_prompts=len({cmp['prompts'][i] for i in chosen}),
         attention=dict(n_repeats=n_repeats, n_known=n_known, known_aspect='plausibility')),
         texts, title, return_url, inline, display)
+    issue_tokens(out, n_raters)
+    return key
 
 # %% ../nbs/72_study.ipynb #fcf2c2c4
 def _write_study(out:Path, items:list, key:dict, texts:list, title:str, return_url:str|None, inline:bool|None, display:int) -> dict:
@@ -686,7 +716,7 @@ def read_key(study:Path) -> dict:
     f = Path(study)/'key.json'
     if not f.is_file():
         raise FileNotFoundError(f"{study} holds no key.json: pass the study folder build_study wrote (not its page/)")
-    key = json.loads(f.read_text())
+    key = read_json(f, 'the key of a study')
     if key.get('format') != KEY_FORMAT:
         raise ValueError(f"{f} is not a study key ({KEY_FORMAT}); pass the folder build_study wrote")
     return key
@@ -707,9 +737,10 @@ def answers_csv(study:Path, # a study folder
                 rater:str, # the rater ID
                 choose, # entry -> {aspect: +1 / 0 / −1 for the method's (or the intact) image}
                 seconds:float=5.0, # seconds written per item
+                token:str|None=None, # the rater's link token (None: the study's first issued token)
                ) -> str: # the CSV the page writes for these answers
     "The answers file the page writes for a rater whose choices are given by `choose` (simulated answers)."
-    key = read_key(study)
+    key, token = read_key(study), token or read_tokens(study)[0]
     order = rater_order(read_page_items(study), key['seed'], rater)
     rows = []
     for pos, iid in enumerate(order, 1):
@@ -721,8 +752,8 @@ def answers_csv(study:Path, # a study folder
             v = int(votes[a])
             slot = None if v == 0 else (('x' if e['x'] == good else 'y') if v > 0 else ('y' if e['x'] == good else 'x'))
             choice = 'same' if slot is None else ('left' if slot == left else 'right')
-            rows.append([key['study'], rater, iid, pos, a, choice, left, f'{seconds:.1f}'])
-    code = completion_code(key['study'], rater, [(r[2], r[4], r[5], r[6]) for r in rows])
+            rows.append([key['study'], rater, token, iid, pos, a, choice, left, f'{seconds:.1f}'])
+    code = completion_code(key['study'], rater, [(r[3], r[5], r[6], r[7]) for r in rows], token)
     return ','.join(ANSWER_COLUMNS) + '\n' + ''.join(','.join(map(str, r + [code])) + '\n' for r in rows)
 
 # %% ../nbs/72_study.ipynb #9bae02bb
@@ -782,7 +813,7 @@ def _rows(key:dict, f:Path):
     with open(f, 'rb') as h:
         yield from enumerate(csv.reader(lines(h)), 1)
 
-def _read_one(key:dict, f:Path) -> pd.DataFrame:
+def _read_one(key:dict, f:Path, issued:set) -> pd.DataFrame:
     "The checked rows of one returned file, stopping at the first bad line."
     out, seen, f, header = [], {}, Path(f), False
     for ln, r in _rows(key, f):
@@ -794,6 +825,9 @@ def _read_one(key:dict, f:Path) -> pd.DataFrame:
         if not r:
             continue
         d = _check_row(key, f, ln, r, out[0]['rater'] if out else None)
+        if d['token'] not in issued or (out and d['token'] != out[0]['token']):
+            _fail(f, ln, f"token {d['token']!r} is not one this study issued ({TOKENS}) or not the file's: answers are accepted "
+                         "only from the rater links the study gave out, one token per file")
         k = (d['item'], d['aspect'])
         if k in seen:
             _fail(f, ln, f"item {k[0]!r}, aspect {k[1]!r} answered a second time (first on line {seen[k]})")
@@ -818,7 +852,8 @@ def _check_complete(key:dict, f:Path, df:pd.DataFrame, seen:dict):
         if lack:
             _fail(f, int(g.line.min()), f"item {i!r} lacks an answer for aspect(s) {lack}")
     codes = set(df.code)
-    want = completion_code(key['study'], df.rater.iloc[0], list(zip(df['item'], df.aspect, df.choice, df['left'])))
+    want = completion_code(key['study'], df.rater.iloc[0], list(zip(df['item'], df.aspect, df.choice, df['left'])),
+                           df.token.iloc[0])
     if codes != {want}:
         _fail(f, 2, f"completion code {sorted(codes)[0]!r} does not match the answers: the file was edited after the page wrote it")
 
@@ -826,14 +861,16 @@ def read_answers(study:Path, # a study folder (its key.json)
                  files:list, # returned CSV files
                 ) -> pd.DataFrame: # every row, checked, with file and line
     "Read and check the answers files of a study; a clear error names the file and line of the first problem."
-    key = read_key(study)
-    frames, by_rater = [], {}
+    key, issued = read_key(study), set(read_tokens(study))
+    frames, by_rater, by_token = [], {}, {}
     for f in map(Path, files):
-        df = _read_one(key, f)
-        r = df.rater.iloc[0]
+        df = _read_one(key, f, issued)
+        r, t = df.rater.iloc[0], df.token.iloc[0]
         if r in by_rater:
             _fail(f, 2, f"rater {r!r} already answered in {by_rater[r]}: a rater counts once; keep one of the two files")
-        by_rater[r] = f
+        if t in by_token:
+            _fail(f, 2, f"token {t!r} already returned answers in {by_token[t]}: each rater link counts once")
+        by_rater[r], by_token[t] = f, f
         frames.append(df)
     if not frames:
         raise ValueError("pass at least one answers file")
@@ -992,7 +1029,7 @@ def screenshot(study:Path, # a study folder
         d = chromium_driver(Path(prof), size=size)
         try:
             d.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', dict(width=size[0], height=size[1], deviceScaleFactor=1, mobile=False))
-            d.get((Path(study)/'page'/'study.html').resolve().as_uri())
+            d.get((Path(study)/'page'/'study.html').resolve().as_uri() + f'?token={read_tokens(study)[0]}')   # a rater's link
             d.find_element(By.ID, 'rater').send_keys(rater)
             d.find_element(By.ID, 'begin').click()
             aspects = json.loads((Path(study)/'key.json').read_text())['aspects']

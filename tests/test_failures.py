@@ -65,3 +65,19 @@ def test_interrupted_run_resumes(finished_run, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert [l.split(',')[0] for l in (d/'log.jsonl').read_text().splitlines()] == ['{"step": 1', '{"step": 2', '{"step": 3']
     assert (d/'checkpoint-0000003').is_dir() and not (d/'checkpoint-0000002').exists()
+
+@pytest.mark.parametrize('flag,what', [('--bank_file', 'a reference bank'), ('--base_images', 'a cache of base images')])
+@pytest.mark.parametrize('kind', ['text', 'adapter'])
+def test_cache_file_of_another_kind(finished_run, tmp_path, flag, what, kind):
+    "Issue 29: --bank_file / --base_images naming a text file or an adapter (KeyError: 'prompts' before): one line, nothing written."
+    f = tmp_path/'notes.txt'
+    if kind == 'text':
+        f.write_text('my notes')
+    else:
+        f = tmp_path/'adapter.safetensors'
+        shutil.copy(finished_run/'pytorch_lora_weights.safetensors', f)
+    before = f.read_bytes()
+    extra = ['--beta', '1', '--bank_size', '4'] if flag == '--bank_file' else []
+    err, _ = fail([flag, f, *extra, '--redo_stale', 'True'], tmp_path/'new')
+    assert 'fnf-train: error:' in err and f'is not {what}' in err and 'Traceback' not in err, err[-2000:]
+    assert not (tmp_path/'new').exists() and f.read_bytes() == before

@@ -132,6 +132,12 @@ def test_all_nan_reward_stops_with_error(tmp_path):
     assert json.loads((tmp_path/'run'/'checkpoint.json').read_text())['step'] == 2
     assert not (tmp_path/'run'/'pytorch_lora_weights.safetensors').exists()
 
+def test_huge_guidance_names_guidance(tmp_path):
+    "Issue 29: --guidance 1e308 blamed the reward and lr and reported a checkpoint kept for an adapter that never moved."
+    r = fnf(tmp_path/'run', *TINY, '--steps', '6', '--guidance', '1e308', '--checkpoint_every', '2')
+    one_error(r, 'guidance=1e+308, far above the usual 1 to 15')
+    assert 'no step has moved the adapter' in r.stderr, r.stderr[-1500:]
+
 def _wait_for(cond, timeout=300):
     t0 = time.time()
     while not cond():

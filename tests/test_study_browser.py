@@ -6,7 +6,7 @@ import json, random, re, time
 from pathlib import Path
 import pytest
 from focus_n_fix.study import (ANSWER_COLUMNS, browser_missing, build_study, chromium_driver, completion_code, digest,
-                               ingest, rater_order, read_page_items, shown_left, study_table1)
+                               ingest, rater_order, read_page_items, read_tokens, shown_left, study_table1)
 
 WHY = browser_missing()
 pytestmark = pytest.mark.skipif(WHY is not None, reason=f"no headless Chromium: {WHY}")
@@ -46,8 +46,9 @@ def shown(d):
     return d.execute_script("""const b = document.body.dataset;
         return [b.item, Number(b.pos), document.getElementById('img-left').src, document.getElementById('img-right').src]""")
 
-def open_page(d, study):
-    d.get((study/'page'/'study.html').resolve().as_uri())
+def open_page(d, study, token=None):
+    "The page as a rater opens it: through a link that carries one of the study's tokens."
+    d.get((study/'page'/'study.html').resolve().as_uri() + f'?token={token or read_tokens(study)[0]}')
     wait(d, "return document.body.dataset.ready === '1'")
 
 def test_page_computes_what_python_computes(study, tmp_path):
@@ -68,6 +69,18 @@ def test_page_computes_what_python_computes(study, tmp_path):
             hashed = sorted(items, key=lambda it: digest(f"{key['seed']}|{r}|order|{it['id']}"))
             moved += order != [it['id'] for it in hashed]
         assert moved > 0          # the rule that spaces out the repeated pair was exercised
+    finally:
+        d.quit()
+
+def test_link_without_token_does_not_start(study, tmp_path):
+    "Issue 29: a page opened without its rater token (?token=...) says so and does not start, even with ?rater= set."
+    folder, key = study
+    d = driver(tmp_path/'profile')
+    try:
+        d.get((folder/'page'/'study.html').resolve().as_uri() + '?rater=someone')
+        wait(d, "return document.body.dataset.ready === '1'")
+        assert 'lacks its rater token' in d.find_element('id', 'start-error').text
+        assert d.find_element('id', 'start').is_displayed()
     finally:
         d.quit()
 
@@ -161,7 +174,9 @@ def test_click_through_resume_download_ingest(study, tmp_path):
     assert len(rows) == n * len(key['aspects'])
     assert [i for i, _ in order] == rater_order(read_page_items(folder), key['seed'], rater)   # the page's order is Python's
     assert [r['item'] for r in rows[::len(key['aspects'])]] == [i for i, _ in order]
-    assert {r['code'] for r in rows} == {code} == {completion_code(key['study'], rater, [(r['item'], r['aspect'], r['choice'], r['left']) for r in rows])}
+    assert {r['token'] for r in rows} == {read_tokens(folder)[0]}                              # the link's token, in every row
+    assert {r['code'] for r in rows} == {code} == {completion_code(key['study'], rater, [(r['item'], r['aspect'], r['choice'], r['left'])
+                                                                                           for r in rows], read_tokens(folder)[0])}
 
     res = ingest(folder, [f])
     att = res['attention'].iloc[0]
