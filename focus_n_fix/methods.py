@@ -15,8 +15,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 from .storage import atomic_save, clean_tmp, safetensors_meta, write_json
-from .runfolder import (RunLock, RunLocked, changed_files, inside, main_process, read_json, reuse_decision,
-                                   writing)
+from .runfolder import (RunLock, RunLocked, changed_files, check_path_length, inside, main_process, read_json,
+                                   reuse_decision, writing)
 from .settings import coerce_settings, read_settings_file
 from .prompts import load_prompts
 from .pipelines import load_pipeline
@@ -103,6 +103,7 @@ def run_state(c:TrainConfig) -> tuple:
     "What `run(c)` would do with `c.out_dir`, and why, without touching it: `reuse_decision`'s ('reuse', 'resume', 'redo', 'refuse', 'run')."
     c = check_run_config(c)                        # as `run` sees it (DRaFT's β is 0, the speed preset applied)
     run = Path(c.out_dir)
+    check_path_length(run)
     if not (run/'config.json').is_file():
         return 'run', f"{run} holds no run yet"
     m = read_json(run/'metrics.json', 'the metrics of a run') if (run/'metrics.json').is_file() else {}
