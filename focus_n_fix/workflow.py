@@ -8,7 +8,7 @@ Docs: https://focus-n-fix.github.io/focus_n_fix/workflow.html.md"""
 __all__ = ['run_job', 'eval_job', 'job_config', 'do_job', 'job_state', 'job_cli', 'execute', 'Pending', 'Job', 'Pool']
 
 # %% ../nbs/68_workflow.ipynb #1d543ffa
-import json, os, queue, re, subprocess, sys, threading, time
+import json, os, queue, re, subprocess, sys, time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
