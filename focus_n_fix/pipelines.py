@@ -285,15 +285,15 @@ def is_xl(pipe) -> bool:
     "Whether `pipe` is an SDXL pipeline (a UNet and two text encoders)."
     return getattr(pipe, 'unet', None) is not None and getattr(pipe, 'text_encoder_2', None) is not None
 
-_cut = set()   # prompts already reported as cut by a tokenizer's window
+_seen = set()   # (window, prompt) already measured against a tokenizer's window: each prompt is measured once
 
 def _tokens(tok, prompts, device):
     "Token ids padded and cut to the tokenizer's window, as diffusers' pipelines do; a prompt cut is reported once."
     n = tok.model_max_length
-    long = [p for p, ids in zip(prompts, tok(list(prompts), truncation=False, verbose=False).input_ids) if len(ids) > n]
-    new = [p for p in dict.fromkeys(long) if (n, p) not in _cut]
+    fresh = [p for p in dict.fromkeys(prompts) if (n, p) not in _seen]
+    _seen.update((n, p) for p in fresh)
+    new = [p for p, ids in zip(fresh, tok(fresh, truncation=False, verbose=False).input_ids if fresh else []) if len(ids) > n]
     if new:
-        _cut.update((n, p) for p in new)
         warnings.warn(f"{len(new)} prompt(s) longer than the text encoder's {n} tokens were cut to fit, as diffusers' "
                       f"pipelines cut them (e.g. {new[0][:60]!r}...)", stacklevel=3)
     return tok(list(prompts), padding='max_length', max_length=n, truncation=True, return_tensors='pt').input_ids.to(device)

@@ -132,7 +132,7 @@ class Pool:
             self.client = Client(scheduler_file=scheduler) if Path(scheduler).is_file() else Client(scheduler)
             self.workers = max(1, len(self.client.scheduler_info()['workers']))
         else:
-            self.workers = _slots(workers)
+            self.workers, self.local = _slots(workers), True
             self.client = _local_client(self.workers)
 
 # %% ../nbs/68_workflow.ipynb #1177a1f3
@@ -214,8 +214,11 @@ def _timings(self) -> pd.DataFrame:
                         columns=['job', 'what', 'seconds'])
 
 def _close(self):
-    "Stop the dask client (and the local cluster it started)."
+    "Stop the dask client, and the local cluster when the pool started it (a client does not close a cluster it was given)."
     if self.client is not None:
+        cluster = self.client.cluster if getattr(self, 'local', False) else None
         self.client.close()
+        if cluster is not None:
+            cluster.close()
         self.client = None
 Pool.after, Pool.plan, Pool.timings, Pool.close = _after, _plan, _timings, _close
